@@ -1,0 +1,324 @@
+package podnet.linux.netlink;
+
+import static podnet.linux.netlink.nl.NlMessage.NLM_F_CREATE;
+import static podnet.linux.netlink.nl.NlMessage.NLM_F_EXCL;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import podnet.linux.inet.MacAddress;
+import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.nl.NlAttrs;
+import podnet.linux.netlink.nl.NlMessage;
+import podnet.linux.netlink.nl.NlRequest;
+import podnet.linux.netlink.nl.Rtm;
+import podnet.linux.ns.Netns;
+import podnet.linux.sys.Errno;
+import podnet.linux.sys.FileDescriptor;
+import podnet.linux.sys.Sockets;
+
+/** Links (network interfaces) in the handle's namespace: list, create, change, delete. */
+public final class Links {
+    static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5,
+            IFLA_MASTER = 10, IFLA_PROTINFO = 12, IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18,
+            IFLA_STATS64 = 23, IFLA_NET_NS_FD = 28, IFLA_PROMISCUITY = 30,
+            IFLA_LINK_NETNSID = 37;
+    static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4,
+            IFLA_INFO_SLAVE_DATA = 5;
+    static final int VETH_INFO_PEER = 1;
+    static final int IFLA_VXLAN_ID = 1, IFLA_VXLAN_LINK = 3, IFLA_VXLAN_LOCAL = 4,
+            IFLA_VXLAN_LEARNING = 7, IFLA_VXLAN_PORT = 15, IFLA_VXLAN_LOCAL6 = 17;
+    /** Linux's IFNAMSIZ minus the NUL. */
+    public static final int MAX_NAME = 15;
+
+    private final NetlinkHandle handle;
+
+    Links(NetlinkHandle handle) {
+        this.handle = handle;
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    public List<Link> list() {
+        NlRequest req = Rtm.ifinfomsg(Rtm.GETLINK, 0, 0, 0, 0, 0);
+        List<Link> out = new ArrayList<>();
+        for (NlMessage m : handle.socket().dump(req, "list links")) {
+            if (m.type() == Rtm.NEWLINK) {
+                out.add(parse(m));
+            }
+        }
+        return out;
+    }
+
+    public Optional<Link> get(String name) {
+        checkName(name);
+        NlRequest req = Rtm.ifinfomsg(Rtm.GETLINK, 0, 0, 0, 0, 0).attrString(IFLA_IFNAME, name);
+        return getOne(req, "get link " + name);
+    }
+
+    public Optional<Link> get(int index) {
+        NlRequest req = Rtm.ifinfomsg(Rtm.GETLINK, 0, 0, index, 0, 0);
+        return getOne(req, "get link #" + index);
+    }
+
+    /** The link named {@code name}, or an ENODEV error that says where it was looked for. */
+    public Link require(String name) {
+        return get(name).orElseThrow(() -> new NetlinkException(
+                "link " + name + " not found in " + handle.netns(), Errno.ENODEV, null));
+    }
+
+    public Link require(int index) {
+        return get(index).orElseThrow(() -> new NetlinkException(
+                "link #" + index + " not found in " + handle.netns(), Errno.ENODEV, null));
+    }
+
+    private Optional<Link> getOne(NlRequest req, String what) {
+        try {
+            for (NlMessage m : handle.socket().request(req, what)) {
+                if (m.type() == Rtm.NEWLINK) {
+                    return Optional.of(parse(m));
+                }
+            }
+            return Optional.empty();
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENODEV)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    static Link parse(NlMessage m) {
+        var p = m.payload();
+        int index = p.getInt(4);
+        int flags = p.getInt(8);
+        NlAttrs a = m.attrs(Rtm.IFINFOMSG_LEN);
+        NlAttrs info = a.nested(IFLA_LINKINFO);
+        String kind = info.string(IFLA_INFO_KIND);
+        String slaveKind = info.string(IFLA_INFO_SLAVE_KIND);
+        byte[] mac = a.bytes(IFLA_ADDRESS);
+        BridgePort port = "bridge".equals(slaveKind) ? BridgePort.parse(info.nested(IFLA_INFO_SLAVE_DATA)) : null;
+        BridgeInfo bridge = "bridge".equals(kind) ? BridgeInfo.parse(info.nested(IFLA_INFO_DATA)) : null;
+        Integer linkNetnsId = a.u32(IFLA_LINK_NETNSID);
+        return new Link(index, a.string(IFLA_IFNAME), kind, flags,
+                a.u8(IFLA_OPERSTATE) == null ? 0 : a.u8(IFLA_OPERSTATE), a.u32(IFLA_MTU, 0),
+                mac != null && mac.length == 6 ? new MacAddress(mac) : null,
+                a.u32(IFLA_MASTER, 0), a.u32(IFLA_LINK, 0),
+                linkNetnsId == null || linkNetnsId < 0 ? null : linkNetnsId,
+                a.u32(IFLA_PROMISCUITY, 0), slaveKind, LinkStats.parse(a.get(IFLA_STATS64)), port, bridge);
+    }
+
+    // ---- creating --------------------------------------------------------------------------
+
+    /**
+     * Creates a veth pair: {@code name} here and {@code peerName} directly inside
+     * {@code peerNetns} (no move afterwards, so the peer never appears in this namespace).
+     * {@code mtu} 0 keeps the kernel's default.
+     */
+    public Link addVeth(String name, String peerName, Netns peerNetns, int mtu) {
+        checkName(name);
+        checkName(peerName);
+        FileDescriptor peerFd = peerNetns.isCurrent() ? null : FileDescriptor.openReadOnly(peerNetns.path());
+        try {
+            NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0, 0);
+            req.attrString(IFLA_IFNAME, name);
+            if (mtu > 0) {
+                req.attrU32(IFLA_MTU, mtu);
+            }
+            int info = req.beginNested(IFLA_LINKINFO);
+            req.attrString(IFLA_INFO_KIND, "veth");
+            int data = req.beginNested(IFLA_INFO_DATA);
+            // VETH_INFO_PEER holds a whole struct ifinfomsg followed by the peer's attributes.
+            int peer = req.beginRaw(VETH_INFO_PEER);
+            req.u8(0).u8(0).u16(0).u32(0).u32(0).u32(0);
+            req.attrString(IFLA_IFNAME, peerName);
+            if (mtu > 0) {
+                req.attrU32(IFLA_MTU, mtu);
+            }
+            if (peerFd != null) {
+                req.attrU32(IFLA_NET_NS_FD, peerFd.fd());
+            }
+            req.endNested(peer);
+            req.endNested(data);
+            req.endNested(info);
+            handle.socket().request(req, "add veth " + name + " peer " + peerName
+                    + (peerFd != null ? " in " + peerNetns : ""));
+        } finally {
+            if (peerFd != null) {
+                peerFd.close();
+            }
+        }
+        return require(name);
+    }
+
+    /** Creates a bridge. {@code mtu} 0 keeps the default; VLAN filtering off unless asked for. */
+    public Link addBridge(String name, int mtu, boolean vlanFiltering) {
+        return add(name, "bridge", mtu, req -> {
+            if (vlanFiltering) {
+                req.attrU8(BridgeInfo.IFLA_BR_VLAN_FILTERING, 1);
+            }
+        });
+    }
+
+    /** Creates a VXLAN device with the given VNI and UDP port, optionally over {@code parent}. */
+    public Link addVxlan(String name, int vni, int port, String parent, InetAddress local) {
+        Integer parentIndex = parent == null ? null : require(parent).index();
+        return add(name, "vxlan", 0, req -> {
+            req.attrU32(IFLA_VXLAN_ID, vni);
+            if (parentIndex != null) {
+                req.attrU32(IFLA_VXLAN_LINK, parentIndex);
+            }
+            if (local != null) {
+                req.attrAddress(local.getAddress().length == 4 ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, local);
+            }
+            req.attrBe16(IFLA_VXLAN_PORT, port);
+        });
+    }
+
+    /** A dummy device (absent from some kernels: then ENOTSUPP/"Unknown device type"). */
+    public Link addDummy(String name) {
+        return add(name, "dummy", 0, null);
+    }
+
+    /** An ifb device: a harmless spare link where dummy is not built in. */
+    public Link addIfb(String name) {
+        return add(name, "ifb", 0, null);
+    }
+
+    /** Creates a link of {@code kind}; {@code data} writes its IFLA_INFO_DATA (may be null). */
+    public Link add(String name, String kind, int mtu, Consumer<NlRequest> data) {
+        checkName(name);
+        NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0, 0);
+        req.attrString(IFLA_IFNAME, name);
+        if (mtu > 0) {
+            req.attrU32(IFLA_MTU, mtu);
+        }
+        int info = req.beginNested(IFLA_LINKINFO);
+        req.attrString(IFLA_INFO_KIND, kind);
+        if (data != null) {
+            int d = req.beginNested(IFLA_INFO_DATA);
+            data.accept(req);
+            req.endNested(d);
+        }
+        req.endNested(info);
+        handle.socket().request(req, "add " + kind + " " + name);
+        return require(name);
+    }
+
+    // ---- changing --------------------------------------------------------------------------
+
+    public void delete(String name) {
+        delete(require(name).index(), name);
+    }
+
+    public void delete(int index) {
+        delete(index, "#" + index);
+    }
+
+    private void delete(int index, String label) {
+        handle.socket().request(Rtm.ifinfomsg(Rtm.DELLINK, 0, 0, index, 0, 0), "delete link " + label);
+    }
+
+    /** Deletes the link if it exists; returns whether it did. */
+    public boolean deleteIfExists(String name) {
+        Optional<Link> l = get(name);
+        if (l.isEmpty()) {
+            return false;
+        }
+        try {
+            delete(l.get().index(), name);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENODEV)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public void setUp(String name) {
+        setFlags(name, Rtm.IFF_UP, Rtm.IFF_UP);
+    }
+
+    public void setDown(String name) {
+        setFlags(name, 0, Rtm.IFF_UP);
+    }
+
+    public void setPromisc(String name, boolean on) {
+        setFlags(name, on ? Rtm.IFF_PROMISC : 0, Rtm.IFF_PROMISC);
+    }
+
+    private void setFlags(String name, int flags, int change) {
+        int index = require(name).index();
+        handle.socket().request(Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, flags, change),
+                "set link " + name + ((change & Rtm.IFF_UP) != 0 ? ((flags & Rtm.IFF_UP) != 0 ? " up" : " down") : " flags"));
+    }
+
+    public void setMtu(String name, int mtu) {
+        set(name, "mtu " + mtu, r -> r.attrU32(IFLA_MTU, mtu));
+    }
+
+    public void setMac(String name, MacAddress mac) {
+        set(name, "address " + mac, r -> r.attr(IFLA_ADDRESS, mac.bytes()));
+    }
+
+    public void rename(String name, String newName) {
+        checkName(newName);
+        set(name, "name " + newName, r -> r.attrString(IFLA_IFNAME, newName));
+    }
+
+    /** Makes {@code name} a port of {@code master} (a bridge). */
+    public void setMaster(String name, String master) {
+        int masterIndex = require(master).index();
+        set(name, "master " + master, r -> r.attrU32(IFLA_MASTER, masterIndex));
+    }
+
+    public void setNoMaster(String name) {
+        set(name, "nomaster", r -> r.attrU32(IFLA_MASTER, 0));
+    }
+
+    /** Moves the link into {@code target}; it disappears from this namespace. */
+    public void moveTo(String name, Netns target) {
+        if (target.isCurrent()) {
+            return;
+        }
+        try (FileDescriptor fd = FileDescriptor.openReadOnly(target.path())) {
+            set(name, "netns " + target.label(), r -> r.attrU32(IFLA_NET_NS_FD, fd.fd()));
+        }
+    }
+
+    private void set(String name, String what, Consumer<NlRequest> attrs) {
+        int index = require(name).index();
+        NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, 0, 0);
+        attrs.accept(req);
+        handle.socket().request(req, "set link " + name + " " + what);
+    }
+
+    /** Changes a bridge port's hairpin, learning and isolation flags. */
+    public void setBridgePort(String name, BridgePort.Change change) {
+        int index = require(name).index();
+        NlRequest req = Rtm.ifinfomsg(Rtm.SETLINK, 0, Sockets.AF_BRIDGE, index, 0, 0);
+        int p = req.beginNested(IFLA_PROTINFO);
+        if (change.hairpin() != null) {
+            req.attrU8(BridgePort.IFLA_BRPORT_MODE, change.hairpin() ? 1 : 0);
+        }
+        if (change.learning() != null) {
+            req.attrU8(BridgePort.IFLA_BRPORT_LEARNING, change.learning() ? 1 : 0);
+        }
+        if (change.isolated() != null) {
+            req.attrU8(BridgePort.IFLA_BRPORT_ISOLATED, change.isolated() ? 1 : 0);
+        }
+        req.endNested(p);
+        handle.socket().request(req, "set bridge port " + name);
+    }
+
+    static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME || name.equals(".")
+                || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == ':' || c <= ' ')) {
+            throw new IllegalArgumentException("invalid interface name \"" + name
+                    + "\": 1-15 characters, no '/', ':' or whitespace");
+        }
+    }
+}

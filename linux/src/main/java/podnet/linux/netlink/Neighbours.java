@@ -1,0 +1,68 @@
+package podnet.linux.netlink;
+
+import static podnet.linux.netlink.nl.NlMessage.NLM_F_CREATE;
+import static podnet.linux.netlink.nl.NlMessage.NLM_F_REPLACE;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import podnet.linux.inet.Cidr;
+import podnet.linux.inet.MacAddress;
+import podnet.linux.netlink.nl.NlAttrs;
+import podnet.linux.netlink.nl.NlMessage;
+import podnet.linux.netlink.nl.NlRequest;
+import podnet.linux.netlink.nl.Rtm;
+import podnet.linux.sys.Sockets;
+
+/** The ARP (IPv4) and neighbour-discovery (IPv6) tables. */
+public final class Neighbours {
+    static final int NDA_DST = 1, NDA_LLADDR = 2, NDA_CACHEINFO = 3, NDA_VLAN = 5, NDA_MASTER = 9;
+
+    private final NetlinkHandle handle;
+
+    Neighbours(NetlinkHandle handle) {
+        this.handle = handle;
+    }
+
+    /** Entries of {@code family}: AF_INET, AF_INET6, or 0 for both. */
+    public List<Neighbour> list(int family) {
+        List<Neighbour> out = new ArrayList<>();
+        for (NlMessage m : handle.socket().dump(ndmsg(Rtm.GETNEIGH, 0, family, 0, 0, 0), "list neighbours")) {
+            if (m.type() != Rtm.NEWNEIGH) {
+                continue;
+            }
+            int fam = Byte.toUnsignedInt(m.payload().get(0));
+            if (fam != Sockets.AF_INET && fam != Sockets.AF_INET6) {
+                continue;
+            }
+            var p = m.payload();
+            NlAttrs a = m.attrs(12);
+            byte[] ll = a.bytes(NDA_LLADDR);
+            out.add(new Neighbour(p.getInt(4), a.address(NDA_DST),
+                    ll != null && ll.length == 6 ? new MacAddress(ll) : null,
+                    Short.toUnsignedInt(p.getShort(8)), Byte.toUnsignedInt(p.get(10))));
+        }
+        return out;
+    }
+
+    /** A permanent entry {@code ip} → {@code mac} on {@code link} (ip neigh replace ... nud permanent). */
+    public void replacePermanent(String link, InetAddress ip, MacAddress mac) {
+        int index = handle.links().require(link).index();
+        int family = ip.getAddress().length == 4 ? Sockets.AF_INET : Sockets.AF_INET6;
+        NlRequest req = ndmsg(Rtm.NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, family, index,
+                Neighbour.NUD_PERMANENT, 0);
+        req.attrAddress(NDA_DST, ip).attr(NDA_LLADDR, mac.bytes());
+        handle.socket().request(req, "replace neighbour " + Cidr.text(ip) + " dev " + link);
+    }
+
+    public void delete(String link, InetAddress ip) {
+        int index = handle.links().require(link).index();
+        int family = ip.getAddress().length == 4 ? Sockets.AF_INET : Sockets.AF_INET6;
+        NlRequest req = ndmsg(Rtm.DELNEIGH, 0, family, index, 0, 0).attrAddress(NDA_DST, ip);
+        handle.socket().request(req, "delete neighbour " + Cidr.text(ip) + " dev " + link);
+    }
+
+    static NlRequest ndmsg(int type, int nlFlags, int family, int index, int state, int flags) {
+        return new NlRequest(type, nlFlags).u8(family).u8(0).u16(0).u32(index).u16(state).u8(flags).u8(0);
+    }
+}

@@ -1,0 +1,67 @@
+package podnet.linux.netlink;
+
+import podnet.linux.netlink.nl.NetlinkSocket;
+import podnet.linux.ns.Netns;
+
+/**
+ * An rtnetlink connection bound to one network namespace, like vishvananda/netlink's Handle.
+ * Each object kind has its own view: {@link #links()}, {@link #addresses()}, {@link #routes()},
+ * {@link #neighbours()}, {@link #fdb()}, {@link #nsIds()}. Safe to share between threads.
+ */
+public final class NetlinkHandle implements AutoCloseable {
+    private final Netns netns;
+    private final NetlinkSocket socket;
+
+    private NetlinkHandle(Netns netns, NetlinkSocket socket) {
+        this.netns = netns;
+        this.socket = socket;
+    }
+
+    /** A handle in the calling thread's namespace. */
+    public static NetlinkHandle open() {
+        return new NetlinkHandle(Netns.CURRENT, NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
+    }
+
+    /** A handle in {@code netns}; the socket stays bound there whichever thread uses it. */
+    public static NetlinkHandle open(Netns netns) {
+        NetlinkSocket s = netns.call(() -> NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
+        return new NetlinkHandle(netns, s);
+    }
+
+    public Netns netns() {
+        return netns;
+    }
+
+    NetlinkSocket socket() {
+        return socket;
+    }
+
+    public Links links() {
+        return new Links(this);
+    }
+
+    public Addresses addresses() {
+        return new Addresses(this);
+    }
+
+    public Routes routes() {
+        return new Routes(this);
+    }
+
+    public Neighbours neighbours() {
+        return new Neighbours(this);
+    }
+
+    public Fdb fdb() {
+        return new Fdb(this);
+    }
+
+    public NsIds nsIds() {
+        return new NsIds(this);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,190 @@
+package podnet.linux.netlink.nl;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import podnet.linux.sys.FileDescriptor;
+import podnet.linux.sys.Sockets;
+import podnet.linux.sys.Errno;
+
+/**
+ * A netlink socket with request/ACK and dump semantics.
+ *
+ * <p>The socket belongs to the network namespace of the thread that opened it and stays bound
+ * to it, whichever thread later uses it. Requests are serialised per socket; replies are matched
+ * by sequence number (stray messages, e.g. a late reply to an earlier interrupted request, are
+ * skipped). Extended ACKs are on, so errors carry the kernel's text.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    public static final int NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12;
+    private static final int SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
+    private static final int NLMSGERR_ATTR_MSG = 1;
+    private static final int RECV_BUFFER = 64 * 1024;
+    private static final int DUMP_RETRIES = 10;
+
+    private static final AtomicInteger SEQ = new AtomicInteger((int) (System.nanoTime() & 0xffff));
+
+    private final int protocol;
+    private final FileDescriptor fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment recvBuf;
+    private final MemorySegment kernelAddr;
+    private MemorySegment sendBuf;
+
+    private NetlinkSocket(int protocol, int fd) {
+        this.protocol = protocol;
+        this.fd = FileDescriptor.adopt(fd);
+        this.recvBuf = arena.allocate(RECV_BUFFER, 8);
+        this.sendBuf = arena.allocate(4096, 8);
+        this.kernelAddr = arena.allocate(12, 4); // sockaddr_nl of the kernel: port id 0
+        kernelAddr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+    }
+
+    /** Opens a socket of {@code protocol} in the calling thread's network namespace. */
+    public static NetlinkSocket open(int protocol) {
+        int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, protocol);
+        NetlinkSocket s = new NetlinkSocket(protocol, fd);
+        try {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment one = a.allocate(JAVA_INT);
+                one.set(JAVA_INT, 0, 1);
+                Sockets.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one);
+                Sockets.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one);
+                MemorySegment addr = a.allocate(12, 4); // sockaddr_nl
+                addr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+                Sockets.bind(fd, addr);
+            }
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    /**
+     * Sends {@code req} with NLM_F_REQUEST|NLM_F_ACK and waits for its ACK. Returns the
+     * messages the kernel sent before the ACK (e.g. the object for a GET, or NLM_F_ECHO).
+     *
+     * @throws NetlinkException carrying errno and the kernel's message when it is refused
+     */
+    public synchronized List<NlMessage> request(NlRequest req, String what) {
+        int seq = SEQ.incrementAndGet();
+        send(req.addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK).toBytes(seq, 0));
+        List<NlMessage> replies = new ArrayList<>();
+        while (true) {
+            for (NlMessage m : receive()) {
+                if (m.seq() != seq) {
+                    continue;
+                }
+                if (m.type() == NlMessage.NLMSG_ERROR) {
+                    int err = m.payload().getInt(0);
+                    if (err == 0) {
+                        return replies;
+                    }
+                    throw error(what, m);
+                }
+                replies.add(m);
+            }
+        }
+    }
+
+    /** Sends a dump request and collects every message until NLMSG_DONE; retried if interrupted. */
+    public synchronized List<NlMessage> dump(NlRequest req, String what) {
+        req.addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_DUMP);
+        for (int attempt = 0; ; attempt++) {
+            int seq = SEQ.incrementAndGet();
+            send(req.toBytes(seq, 0));
+            List<NlMessage> out = new ArrayList<>();
+            boolean interrupted = false;
+            boolean done = false;
+            while (!done) {
+                for (NlMessage m : receive()) {
+                    if (m.seq() != seq) {
+                        continue;
+                    }
+                    if (m.hasFlag(NlMessage.NLM_F_DUMP_INTR)) {
+                        interrupted = true;
+                    }
+                    if (m.type() == NlMessage.NLMSG_DONE) {
+                        // NLMSG_DONE carries an int error too (e.g. a filtered dump that failed).
+                        if (m.payload().remaining() >= 4 && m.payload().getInt(0) < 0) {
+                            throw error(what, m);
+                        }
+                        done = true;
+                        break;
+                    }
+                    if (m.type() == NlMessage.NLMSG_ERROR) {
+                        if (m.payload().getInt(0) == 0) {
+                            done = true;
+                            break;
+                        }
+                        throw error(what, m);
+                    }
+                    out.add(m);
+                }
+            }
+            if (!interrupted) {
+                return out;
+            }
+            if (attempt >= DUMP_RETRIES) {
+                throw new NetlinkException(what + " (dump kept being interrupted)", Errno.EAGAIN, null);
+            }
+        }
+    }
+
+    private void send(ByteBuffer bytes) {
+        int n = bytes.remaining();
+        if (sendBuf.byteSize() < n) {
+            sendBuf = arena.allocate(Math.max(n, sendBuf.byteSize() * 2), 8);
+        }
+        MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
+        Sockets.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+    }
+
+    private List<NlMessage> receive() {
+        long n = Sockets.recvfrom(fd.fd(), recvBuf, 0);
+        byte[] copy = recvBuf.asSlice(0, Math.min(n, RECV_BUFFER)).toArray(JAVA_BYTE);
+        return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
+    }
+
+    /** Turns an NLMSG_ERROR (or failed NLMSG_DONE) into an exception with the ext-ack text. */
+    static NetlinkException error(String what, NlMessage m) {
+        ByteBuffer p = m.payload();
+        int errno = -p.getInt(0);
+        String text = null;
+        if (m.type() == NlMessage.NLMSG_ERROR && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {
+            int embedded;
+            if (m.hasFlag(NlMessage.NLM_F_CAPPED)) {
+                embedded = NlMessage.HEADER_LEN;
+            } else {
+                embedded = p.remaining() >= 8 ? p.getInt(4) : NlMessage.HEADER_LEN;
+            }
+            int tlvStart = 4 + NlAttrs.align(embedded);
+            if (tlvStart <= p.limit()) {
+                text = NlAttrs.parse(p, tlvStart).string(NLMSGERR_ATTR_MSG);
+            }
+        } else if (m.type() == NlMessage.NLMSG_DONE && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {
+            text = NlAttrs.parse(p, 4).string(NLMSGERR_ATTR_MSG);
+        }
+        return new NetlinkException(what, errno, text);
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+        arena.close();
+    }
+
+}

@@ -1,0 +1,74 @@
+package podnet.linux.ns;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * A network namespace, named by a file that refers to it: a bind mount under
+ * {@code /run/netns} (iproute2's named netns), {@code /proc/PID/ns/net}, or any other path.
+ * {@link #CURRENT} is the caller's own namespace: code for it runs inline.
+ */
+public record Netns(String name, Path path) {
+    public static final Path RUN_NETNS = Path.of("/run/netns");
+
+    /** The calling thread's namespace. */
+    public static final Netns CURRENT = new Netns(null, null);
+
+    /** A namespace named like {@code ip netns add NAME} does. */
+    public static Netns named(String name) {
+        NetnsName.validate(name);
+        return new Netns(name, RUN_NETNS.resolve(name));
+    }
+
+    public static Netns ofPid(long pid) {
+        return new Netns(null, Path.of("/proc", Long.toString(pid), "ns", "net"));
+    }
+
+    public static Netns ofPath(Path path) {
+        return new Netns(null, path);
+    }
+
+    public boolean isCurrent() {
+        return path == null;
+    }
+
+    public boolean exists() {
+        return path == null || Files.exists(path);
+    }
+
+    /** Runs {@code body} inside this namespace (on a dedicated thread unless {@link #CURRENT}). */
+    public <T> T call(Callable<T> body) {
+        if (path == null) {
+            try {
+                return body.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return NsThread.call(List.of(path), body);
+    }
+
+    public void run(Runnable body) {
+        call(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** For messages: the name, else the path, else "current". */
+    public String label() {
+        if (name != null) {
+            return name;
+        }
+        return path == null ? "current" : path.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "netns " + label();
+    }
+}

@@ -1,0 +1,31 @@
+package podnet.linux.ns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Starts a process inside namespaces: the child is forked from a thread that joined them, so it
+ * is born there (net, uts, ipc; not mnt or user, which a multithreaded process cannot join).
+ */
+public final class NsProcess {
+    private NsProcess() {}
+
+    public static Process start(List<Path> nsFiles, ProcessBuilder builder) {
+        return NsThread.call(nsFiles, () -> {
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("start " + builder.command(), e);
+            }
+        });
+    }
+
+    public static Process start(Netns netns, ProcessBuilder builder) {
+        if (netns.isCurrent()) {
+            return NsThread.call(List.of(), () -> builder.start());
+        }
+        return start(List.of(netns.path()), builder);
+    }
+}

@@ -1,0 +1,80 @@
+package podnet.linux.ns;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import podnet.linux.sys.FileDescriptor;
+import podnet.linux.sys.Namespaces;
+
+/**
+ * Runs code inside other namespaces on a fresh, dedicated platform thread.
+ *
+ * <p>setns(2) changes only the calling thread, so the switch happens on a new thread that
+ * exits afterwards: no pooled or virtual thread ever carries a foreign namespace, and the
+ * caller's thread is never touched. Keep the body short (open a socket, start a process, read
+ * a sysctl): threads it starts inherit the namespaces.
+ */
+public final class NsThread {
+    private NsThread() {}
+
+    /** Calls {@code body} on a new thread that has joined every namespace in {@code nsFiles}. */
+    public static <T> T call(List<Path> nsFiles, Callable<T> body) {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("podnet-ns").unstarted(() -> {
+            try {
+                for (Path ns : nsFiles) {
+                    try (FileDescriptor fd = FileDescriptor.openReadOnly(ns)) {
+                        Namespaces.setns(fd.fd(), 0);
+                    }
+                }
+                result.set(body.call());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
+        }
+        return result.get();
+    }
+
+    public static void run(List<Path> nsFiles, Runnable body) {
+        call(nsFiles, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Calls {@code body} on a new thread that has unshared the given namespaces (e.g. to create
+     * a network namespace and bind-mount it before the thread exits).
+     */
+    public static <T> T unshared(int cloneFlags, Callable<T> body) {
+        return call(List.of(), () -> {
+            Namespaces.unshare(cloneFlags);
+            return body.call();
+        });
+    }
+}
