@@ -56,19 +56,21 @@ public final class Masquerade implements AutoCloseable {
         if (hasRule(rule)) {
             return;
         }
-        retryingOnNewGeneration("set up masquerade for network " + network + " " + rule.subnet(), genId -> {
+        retryingOnNewGeneration(genId -> {
             if (hasRule(rule)) {
                 return;
             }
             int setId = 1;
-            socket.batch(List.of(
-                    NftMessages.batchBegin(genId),
-                    NftMessages.newTable(FAMILY, TABLE),
-                    NftMessages.newNatPostroutingChain(FAMILY, TABLE, CHAIN, PRIORITY_SRCNAT),
-                    NftMessages.newAddressSet(FAMILY, TABLE, rule.set(), rule.ipv6(), setId),
-                    NftMessages.newRule(FAMILY, TABLE, CHAIN, rule.expressions(setId), rule.comment()),
-                    NftMessages.batchEnd()),
-                    "nft: set up masquerade for network " + network + " " + rule.subnet());
+            String what = " (masquerade of network " + network + ")";
+            new NftBatch(genId)
+                    .add(NftMessages.newTable(FAMILY, TABLE), "nft add table inet " + TABLE + what)
+                    .add(NftMessages.newNatPostroutingChain(FAMILY, TABLE, CHAIN, PRIORITY_SRCNAT),
+                            "nft add chain inet " + TABLE + " " + CHAIN + " (type nat hook postrouting)" + what)
+                    .add(NftMessages.newAddressSet(FAMILY, TABLE, rule.set(), rule.ipv6(), setId),
+                            "nft add set inet " + TABLE + " " + rule.set() + what)
+                    .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule.expressions(setId), rule.comment()),
+                            "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what)
+                    .send(socket);
         });
     }
 
@@ -77,7 +79,7 @@ public final class Masquerade implements AutoCloseable {
         String set = setFor(network, podIp);
         try {
             change(NftMessages.newSetElement(FAMILY, TABLE, set, podIp),
-                    "nft: add element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
+                    "nft add element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
         } catch (NetlinkException e) {
             if (e.is(Errno.ENOENT)) {
                 throw new IllegalStateException("masquerade of network " + network + " is not set up for "
@@ -92,7 +94,7 @@ public final class Masquerade implements AutoCloseable {
         String set = setFor(network, podIp);
         try {
             change(NftMessages.delSetElement(FAMILY, TABLE, set, podIp),
-                    "nft: delete element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
+                    "nft delete element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
         } catch (NetlinkException e) {
             if (!e.is(Errno.ENOENT)) {
                 throw e;
@@ -108,7 +110,7 @@ public final class Masquerade implements AutoCloseable {
             List<NlMessage> replies;
             try {
                 replies = socket.dump(NftMessages.getSetElements(FAMILY, TABLE, set),
-                        "nft: list set inet " + TABLE + " " + set);
+                        "nft list set inet " + TABLE + " " + set);
             } catch (NetlinkException e) {
                 if (e.is(Errno.ENOENT)) {
                     continue;
@@ -132,27 +134,23 @@ public final class Masquerade implements AutoCloseable {
     public void removeNetwork(String network) {
         String set4 = SetNames.of(network, false);
         String set6 = SetNames.of(network, true);
-        retryingOnNewGeneration("remove masquerade of network " + network, genId -> {
-            List<NlRequest> changes = new ArrayList<>();
+        retryingOnNewGeneration(genId -> {
+            NftBatch batch = new NftBatch(genId);
             for (RuleRef r : rules()) {
                 String set = MasqueradeRule.setOf(r.comment());
                 if (set4.equals(set) || set6.equals(set)) {
-                    changes.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()));
+                    batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
+                            "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
                 }
             }
             for (String set : sets()) {
                 if (set.equals(set4) || set.equals(set6)) {
-                    changes.add(NftMessages.delSet(FAMILY, TABLE, set));
+                    batch.add(NftMessages.delSet(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
                 }
             }
-            if (changes.isEmpty()) {
-                return;
+            if (batch.size() > 0) {
+                batch.send(socket);
             }
-            List<NlRequest> batch = new ArrayList<>();
-            batch.add(NftMessages.batchBegin(genId));
-            batch.addAll(changes);
-            batch.add(NftMessages.batchEnd());
-            socket.batch(batch, "nft: remove masquerade of network " + network);
         });
     }
 
@@ -175,7 +173,7 @@ public final class Masquerade implements AutoCloseable {
     }
 
     private void change(NlRequest req, String what) {
-        socket.batch(List.of(NftMessages.batchBegin(0), req, NftMessages.batchEnd()), what);
+        new NftBatch(0).add(req, what).send(socket);
     }
 
     private boolean hasRule(MasqueradeRule rule) {
@@ -188,7 +186,7 @@ public final class Masquerade implements AutoCloseable {
         List<NlMessage> replies;
         try {
             replies = socket.dump(NftMessages.getRules(FAMILY, TABLE, CHAIN),
-                    "nft: list chain inet " + TABLE + " " + CHAIN);
+                    "nft list chain inet " + TABLE + " " + CHAIN);
         } catch (NetlinkException e) {
             if (e.is(Errno.ENOENT)) {
                 return List.of();
@@ -215,7 +213,7 @@ public final class Masquerade implements AutoCloseable {
     List<String> sets() {
         List<NlMessage> replies;
         try {
-            replies = socket.dump(NftMessages.getSets(FAMILY, TABLE), "nft: list sets inet " + TABLE);
+            replies = socket.dump(NftMessages.getSets(FAMILY, TABLE), "nft list sets inet " + TABLE);
         } catch (NetlinkException e) {
             if (e.is(Errno.ENOENT)) {
                 return List.of();
@@ -234,7 +232,7 @@ public final class Masquerade implements AutoCloseable {
 
     /** The ruleset generation: a batch that carries it fails with ERESTART if anything changed since. */
     int generation() {
-        for (NlMessage m : socket.request(NftMessages.getGen(), "nft: get ruleset generation")) {
+        for (NlMessage m : socket.request(NftMessages.getGen(), "nft get ruleset generation")) {
             if (m.type() == type(NEWGEN)) {
                 ByteBuffer id = m.attrs(4).get(GEN_ID);
                 if (id != null && id.remaining() >= 4) {
@@ -250,7 +248,7 @@ public final class Masquerade implements AutoCloseable {
     }
 
     /** Reads the generation, then runs {@code step}; again from the start if the ruleset changed meanwhile. */
-    private void retryingOnNewGeneration(String what, GenerationStep step) {
+    private void retryingOnNewGeneration(GenerationStep step) {
         for (int attempt = 1; ; attempt++) {
             try {
                 step.run(generation());

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.Errno;
@@ -150,10 +151,15 @@ public final class NetlinkSocket implements AutoCloseable {
      * An error answered to a message without NLM_F_ACK (the kernel's reply to the whole batch,
      * e.g. ERESTART for a stale generation id, or a failed commit) ends the wait at once.
      *
-     * @throws NetlinkException the first error in message order; {@code what} gets the failing
-     *     message's index ({@code what [i]}) so callers can tell which change was refused
+     * @throws NetlinkException the first error in message order, named {@code what [i]} by the
+     *     failing message's index so callers can tell which change was refused
      */
-    public synchronized void batch(List<NlRequest> reqs, String what) {
+    public void batch(List<NlRequest> reqs, String what) {
+        batch(reqs, i -> what + " [" + i + "]");
+    }
+
+    /** {@link #batch(List, String)} with each message named by {@code what.apply(index)} in errors. */
+    public synchronized void batch(List<NlRequest> reqs, IntFunction<String> what) {
         int n = reqs.size();
         int[] seqs = new int[n];
         int total = 0;
@@ -187,14 +193,14 @@ public final class NetlinkSocket implements AutoCloseable {
                 boolean failed = m.payload().getInt(0) != 0;
                 if (!waiting[i]) {
                     if (failed) {
-                        throw error(what, m);
+                        throw error(what.apply(i), m);
                     }
                     continue;
                 }
                 waiting[i] = false;
                 pending--;
                 if (failed) {
-                    errors[i] = error(what + " [" + i + "]", m);
+                    errors[i] = error(what.apply(i), m);
                 }
             }
         }
