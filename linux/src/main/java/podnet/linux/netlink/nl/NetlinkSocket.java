@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.Errno;
@@ -141,6 +142,81 @@ public final class NetlinkSocket implements AutoCloseable {
                 throw new NetlinkException(what + " (dump kept being interrupted)", Errno.EAGAIN, null);
             }
         }
+    }
+
+    /**
+     * Sends {@code reqs} in one datagram, each with its own sequence number (a netfilter batch:
+     * BEGIN, changes, END), and waits for the answer to every message that asks for an ACK.
+     * An error answered to a message without NLM_F_ACK (the kernel's reply to the whole batch,
+     * e.g. ERESTART for a stale generation id, or a failed commit) ends the wait at once.
+     *
+     * @throws NetlinkException the first error in message order, named {@code what [i]} by the
+     *     failing message's index so callers can tell which change was refused
+     */
+    public void batch(List<NlRequest> reqs, String what) {
+        batch(reqs, i -> what + " [" + i + "]");
+    }
+
+    /** {@link #batch(List, String)} with each message named by {@code what.apply(index)} in errors. */
+    public synchronized void batch(List<NlRequest> reqs, IntFunction<String> what) {
+        int n = reqs.size();
+        int[] seqs = new int[n];
+        int total = 0;
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        parts.forEach(all::put);
+        send(all.flip());
+
+        int pending = 0;
+        boolean[] waiting = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            waiting[i] = reqs.get(i).hasFlag(NlMessage.NLM_F_ACK);
+            pending += waiting[i] ? 1 : 0;
+        }
+        NetlinkException[] errors = new NetlinkException[n];
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                if (m.type() != NlMessage.NLMSG_ERROR) {
+                    continue;
+                }
+                int i = indexOf(seqs, m.seq());
+                if (i < 0) {
+                    continue; // stray: a late answer to an earlier request
+                }
+                boolean failed = m.payload().getInt(0) != 0;
+                if (!waiting[i]) {
+                    if (failed) {
+                        throw error(what.apply(i), m);
+                    }
+                    continue;
+                }
+                waiting[i] = false;
+                pending--;
+                if (failed) {
+                    errors[i] = error(what.apply(i), m);
+                }
+            }
+        }
+        for (NetlinkException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    private static int indexOf(int[] seqs, int seq) {
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] == seq) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void send(ByteBuffer bytes) {
