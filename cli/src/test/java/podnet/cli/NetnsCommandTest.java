@@ -111,7 +111,7 @@ class NetnsCommandTest {
     }
 
     static long waitForOwnNetns(Path nsLink) throws InterruptedException {
-        long host = NamespaceTable.inode(Path.of("/proc/1/ns/net"));
+        long host = NamespaceTable.inode(Path.of("/proc/thread-self/ns/net"));
         for (int i = 0; i < 100; i++) {
             long inode = NamespaceTable.inode(nsLink);
             if (inode > 0 && inode != host) {

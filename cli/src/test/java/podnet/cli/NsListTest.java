@@ -29,7 +29,7 @@ class NsListTest {
         Root.assumeProgram("unshare");
         sleeper = new ProcessBuilder("unshare", "--uts", "sleep", "61").start();
         Path link = Path.of("/proc", Long.toString(sleeper.pid()), "ns", "uts");
-        long host = NamespaceTable.inode(Path.of("/proc/1/ns/uts"));
+        long host = NamespaceTable.inode(Path.of("/proc/thread-self/ns/uts"));
         long inode = -1;
         for (int i = 0; i < 100 && (inode < 0 || inode == host); i++) {
             Thread.sleep(20);
