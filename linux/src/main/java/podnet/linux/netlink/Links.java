@@ -314,6 +314,44 @@ public final class Links {
         handle.request(req, "set bridge port " + name);
     }
 
+    static final int IFLA_AF_SPEC = 26, IFLA_BRIDGE_VLAN_INFO = 2;
+    public static final int BRIDGE_VLAN_INFO_PVID = 2, BRIDGE_VLAN_INFO_UNTAGGED = 4;
+
+    /** Turns VLAN filtering on or off on an existing bridge. */
+    public void setBridgeVlanFiltering(String bridge, boolean on) {
+        int index = require(bridge).index();
+        NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, 0, 0);
+        int info = req.beginNested(IFLA_LINKINFO);
+        req.attrString(IFLA_INFO_KIND, "bridge");
+        int d = req.beginNested(IFLA_INFO_DATA);
+        req.attrU8(BridgeInfo.IFLA_BR_VLAN_FILTERING, on ? 1 : 0);
+        req.endNested(d);
+        req.endNested(info);
+        handle.socket().request(req, "set bridge " + bridge + " vlan_filtering " + (on ? 1 : 0));
+    }
+
+    /** {@code bridge vlan add dev PORT vid VID [pvid] [untagged]} (flags: BRIDGE_VLAN_INFO_*). */
+    public void bridgeVlanAdd(String port, int vid, int flags) {
+        bridgeVlan(Rtm.SETLINK, port, vid, flags, "add");
+    }
+
+    /** {@code bridge vlan del dev PORT vid VID}. */
+    public void bridgeVlanDel(String port, int vid) {
+        bridgeVlan(Rtm.DELLINK, port, vid, 0, "del");
+    }
+
+    private void bridgeVlan(int type, String port, int vid, int flags, String what) {
+        if (vid < 1 || vid > 4094) {
+            throw new IllegalArgumentException("VLAN id " + vid + " out of range 1-4094");
+        }
+        int index = require(port).index();
+        NlRequest req = Rtm.ifinfomsg(type, 0, Sockets.AF_BRIDGE, index, 0, 0);
+        int spec = req.beginNested(IFLA_AF_SPEC);
+        req.attr(IFLA_BRIDGE_VLAN_INFO, new byte[] {(byte) flags, (byte) (flags >> 8), (byte) vid, (byte) (vid >> 8)});
+        req.endNested(spec);
+        handle.socket().request(req, "bridge vlan " + what + " dev " + port + " vid " + vid);
+    }
+
     static void checkName(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME || name.equals(".")
                 || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == ':' || c <= ' ')) {
