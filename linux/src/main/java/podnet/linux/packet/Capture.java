@@ -67,6 +67,7 @@ public final class Capture implements AutoCloseable {
             filter.bpf(options.snapLength()).ifPresent(s::attachFilter);
             ring = s.mapRing(options);
             s.bind(ifindex);
+            s.promiscuous(ifindex);
             return new Capture(netns, device, ifindex, filter, s, ring, options);
         } catch (RuntimeException e) {
             if (ring != null) {

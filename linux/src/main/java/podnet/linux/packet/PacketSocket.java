@@ -23,6 +23,7 @@ import podnet.linux.sys.Sockets;
  */
 public final class PacketSocket implements AutoCloseable {
     static final int SOL_PACKET = 263;
+    static final int PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     static final int PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_VERSION = 10;
     static final int TPACKET_V3 = 2;
     static final int ETH_P_ALL = 0x0003;
@@ -95,6 +96,20 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /** The counters since the last call (the kernel resets them on every read). */
+    /**
+     * Promiscuous mode for as long as this socket lives (PACKET_MR_PROMISC membership, which the
+     * kernel drops on close). On a bridge it is what makes frames forwarded between two ports
+     * visible on the bridge device too, as with {@code tcpdump -i cni0}.
+     */
+    public void promiscuous(int ifindex) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mreq = a.allocate(16, 4); // struct packet_mreq
+            mreq.set(JAVA_INT, 0, ifindex);
+            mreq.set(JAVA_SHORT, 4, (short) PACKET_MR_PROMISC);
+            Sockets.setsockopt(fd(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq);
+        }
+    }
+
     public PacketStats takeStats() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(12, 4); // struct tpacket_stats_v3
