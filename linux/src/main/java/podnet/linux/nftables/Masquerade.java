@@ -112,7 +112,7 @@ public final class Masquerade implements AutoCloseable {
         List<String> existing = sets();
         for (String set : new String[] {SetNames.of(network, false), SetNames.of(network, true)}) {
             if (!existing.contains(set)) {
-                continue; // not asked for: a missing set would cost an error (and its strerror)
+                continue; // skip rather than provoke ENOENT: an exception costs a cold process a strerror link
             }
             List<NlMessage> replies;
             try {
