@@ -168,13 +168,17 @@ class MasqueradeTest {
 
     @Test
     void concurrentEnsureAddsTheRuleOnce() throws Exception {
+        // Many processes' first ADD at once: all see no rule, one batch wins, the others are
+        // refused for a stale generation (ERESTART), look again and find the rule.
         int n = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
         List<Thread> threads = new java.util.ArrayList<>();
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int i = 0; i < n; i++) {
             int k = i;
             threads.add(Thread.ofPlatform().start(() -> {
                 try (Masquerade m = Masquerade.open(node)) {
+                    start.await();
                     m.ensureNetwork("race", Cidr.parse("10.244.7.0/24"));
                     m.add("race", ip("10.244.7." + (10 + k)));
                 } catch (Throwable t) {
@@ -188,6 +192,7 @@ class MasqueradeTest {
         assertThat(errors).isEmpty();
         Nft nft = Nft.ruleset(node.name());
         assertThat(nft.all("rule")).hasSize(1);
+        assertThat(nft.all("set")).hasSize(1);
         assertThat(nft.elements("pn4-race")).hasSize(n);
     }
 
