@@ -164,6 +164,9 @@ public final class NetlinkSocket implements AutoCloseable {
     /** {@link #batch(List, String)} with each message named in errors by {@code names.get(index)}. */
     public synchronized void batch(List<NlRequest> reqs, List<String> names) {
         int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
+        }
         int[] seqs = new int[n];
         int total = 0;
         List<ByteBuffer> parts = new ArrayList<>(n);
