@@ -2,73 +2,89 @@ package podnet.linux.nftables;
 
 import static podnet.linux.nftables.NfTables.*;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.function.Consumer;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.nl.NlRequest;
 
 /**
- * A rule's expression list, written as nft(8) writes it. Everything works in register 1, the
- * way nft's own output does: load, then compare or look up.
+ * Writes a rule's expression list into a request, as nft(8) writes it. Everything works in
+ * register 1, the way nft's own output does: load, then compare or look up. (Plain calls, no
+ * lambdas: a one-shot plugin process pays for every lambda it bootstraps.)
  */
 final class Expressions {
-    private final List<Consumer<NlRequest>> exprs = new ArrayList<>();
+    private final NlRequest r;
+    private final int list;
 
-    private Expressions add(String name, Consumer<NlRequest> data) {
-        exprs.add(r -> {
-            int e = r.beginNested(LIST_ELEM);
-            r.attrString(EXPR_NAME, name);
-            int d = r.beginNested(EXPR_DATA);
-            data.accept(r);
-            r.endNested(d).endNested(e);
-        });
+    /** Opens the list attribute ({@code NFTA_RULE_EXPRESSIONS}) in {@code r}; {@link #end()} closes it. */
+    Expressions(NlRequest r, int attrType) {
+        this.r = r;
+        this.list = r.beginNested(attrType);
+    }
+
+    /** Closes an expression's data and the expression. */
+    private Expressions end(int expr, int data) {
+        r.endNested(data).endNested(expr);
         return this;
     }
 
     /** meta load nfproto => reg 1 (IPv4 or IPv6 inside an inet table). */
     Expressions metaNfproto() {
-        return add("meta", r -> r.attrBe32(META_KEY, NFT_META_NFPROTO).attrBe32(META_DREG, NFT_REG_1));
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "meta");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(META_KEY, NFT_META_NFPROTO).attrBe32(META_DREG, NFT_REG_1);
+        return end(e, d);
     }
 
     Expressions cmp(int op, byte[] value) {
-        return add("cmp", r -> {
-            r.attrBe32(CMP_SREG, NFT_REG_1).attrBe32(CMP_OP, op);
-            int d = r.beginNested(CMP_DATA);
-            r.attr(DATA_VALUE, value);
-            r.endNested(d);
-        });
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "cmp");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(CMP_SREG, NFT_REG_1).attrBe32(CMP_OP, op);
+        int v = r.beginNested(CMP_DATA);
+        r.attr(DATA_VALUE, value).endNested(v);
+        return end(e, d);
     }
 
     /** payload load LEN bytes at network header + OFFSET => reg 1. */
     Expressions payload(int offset, int len) {
-        return add("payload", r -> r.attrBe32(PAYLOAD_DREG, NFT_REG_1)
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "payload");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(PAYLOAD_DREG, NFT_REG_1)
                 .attrBe32(PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER)
                 .attrBe32(PAYLOAD_OFFSET, offset)
-                .attrBe32(PAYLOAD_LEN, len));
+                .attrBe32(PAYLOAD_LEN, len);
+        return end(e, d);
     }
 
     /** reg 1 = (reg 1 &amp; mask) ^ 0. */
     Expressions bitwiseMask(byte[] mask) {
-        return add("bitwise", r -> {
-            r.attrBe32(BITWISE_SREG, NFT_REG_1).attrBe32(BITWISE_DREG, NFT_REG_1)
-                    .attrBe32(BITWISE_LEN, mask.length);
-            int m = r.beginNested(BITWISE_MASK);
-            r.attr(DATA_VALUE, mask).endNested(m);
-            int x = r.beginNested(BITWISE_XOR);
-            r.attr(DATA_VALUE, new byte[mask.length]).endNested(x);
-        });
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "bitwise");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(BITWISE_SREG, NFT_REG_1).attrBe32(BITWISE_DREG, NFT_REG_1).attrBe32(BITWISE_LEN, mask.length);
+        int m = r.beginNested(BITWISE_MASK);
+        r.attr(DATA_VALUE, mask).endNested(m);
+        int x = r.beginNested(BITWISE_XOR);
+        r.attr(DATA_VALUE, new byte[mask.length]).endNested(x);
+        return end(e, d);
     }
 
     /** lookup reg 1 in a set, named and (when created in the same batch) by its batch id. */
     Expressions lookup(String set, int setId) {
-        return add("lookup", r -> r.attrBe32(LOOKUP_SREG, NFT_REG_1).attrString(LOOKUP_SET, set)
-                .attrBe32(LOOKUP_SET_ID, setId));
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "lookup");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(LOOKUP_SREG, NFT_REG_1).attrString(LOOKUP_SET, set).attrBe32(LOOKUP_SET_ID, setId);
+        return end(e, d);
     }
 
     Expressions masquerade() {
-        return add("masq", r -> {});
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "masq");
+        int d = r.beginNested(EXPR_DATA);
+        return end(e, d);
     }
 
     /**
@@ -88,9 +104,8 @@ final class Expressions {
         return payload(offset, net.length).bitwiseMask(mask).cmp(op, net);
     }
 
-    void writeTo(NlRequest r, int attrType) {
-        int list = r.beginNested(attrType);
-        exprs.forEach(e -> e.accept(r));
+    /** Closes the list. */
+    void end() {
         r.endNested(list);
     }
 }

@@ -53,25 +53,29 @@ public final class Masquerade implements AutoCloseable {
      */
     public void ensureNetwork(String network, Cidr subnet) {
         MasqueradeRule rule = new MasqueradeRule(SetNames.of(network, !subnet.isIpv4()), subnet);
-        if (hasRule(rule)) {
+        String comment = rule.comment();
+        if (hasRule(comment)) {
             return;
         }
-        retryingOnNewGeneration(genId -> {
-            if (hasRule(rule)) {
+        String what = " (masquerade of network " + network + ")";
+        for (int attempt = 1; ; attempt++) {
+            int genId = generation();
+            if (hasRule(comment)) { // read after the generation: a batch built on it is safe
                 return;
             }
             int setId = 1;
-            String what = " (masquerade of network " + network + ")";
-            new NftBatch(genId)
+            NftBatch batch = new NftBatch(genId)
                     .add(NftMessages.newTable(FAMILY, TABLE), "nft add table inet " + TABLE + what)
                     .add(NftMessages.newNatPostroutingChain(FAMILY, TABLE, CHAIN, PRIORITY_SRCNAT),
                             "nft add chain inet " + TABLE + " " + CHAIN + " (type nat hook postrouting)" + what)
                     .add(NftMessages.newAddressSet(FAMILY, TABLE, rule.set(), rule.ipv6(), setId),
                             "nft add set inet " + TABLE + " " + rule.set() + what)
-                    .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule.expressions(setId), rule.comment()),
-                            "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what)
-                    .send(socket);
-        });
+                    .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule, setId),
+                            "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what);
+            if (sentUnlessRestarted(batch, attempt)) {
+                return;
+            }
+        }
     }
 
     /** Adds a pod address to its network's set; an address already there is fine. */
@@ -105,15 +109,18 @@ public final class Masquerade implements AutoCloseable {
     /** The pod addresses in the network's sets (IPv4 then IPv6); empty when it has none. */
     public Set<InetAddress> members(String network) {
         Set<InetAddress> out = new LinkedHashSet<>();
-        for (boolean v6 : new boolean[] {false, true}) {
-            String set = SetNames.of(network, v6);
+        List<String> existing = sets();
+        for (String set : new String[] {SetNames.of(network, false), SetNames.of(network, true)}) {
+            if (!existing.contains(set)) {
+                continue; // skip rather than provoke ENOENT: an exception costs a cold process a strerror link
+            }
             List<NlMessage> replies;
             try {
                 replies = socket.dump(NftMessages.getSetElements(FAMILY, TABLE, set),
                         "nft list set inet " + TABLE + " " + set);
             } catch (NetlinkException e) {
                 if (e.is(Errno.ENOENT)) {
-                    continue;
+                    continue; // deleted since we listed the sets
                 }
                 throw e;
             }
@@ -134,8 +141,8 @@ public final class Masquerade implements AutoCloseable {
     public void removeNetwork(String network) {
         String set4 = SetNames.of(network, false);
         String set6 = SetNames.of(network, true);
-        retryingOnNewGeneration(genId -> {
-            NftBatch batch = new NftBatch(genId);
+        for (int attempt = 1; ; attempt++) {
+            NftBatch batch = new NftBatch(generation());
             for (RuleRef r : rules()) {
                 String set = MasqueradeRule.setOf(r.comment());
                 if (set4.equals(set) || set6.equals(set)) {
@@ -148,10 +155,10 @@ public final class Masquerade implements AutoCloseable {
                     batch.add(NftMessages.delSet(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
                 }
             }
-            if (batch.size() > 0) {
-                batch.send(socket);
+            if (batch.size() == 0 || sentUnlessRestarted(batch, attempt)) {
+                return;
             }
-        });
+        }
     }
 
     public Netns netns() {
@@ -176,9 +183,13 @@ public final class Masquerade implements AutoCloseable {
         new NftBatch(0).add(req, what).send(socket);
     }
 
-    private boolean hasRule(MasqueradeRule rule) {
-        String comment = rule.comment();
-        return rules().stream().anyMatch(r -> comment.equals(r.comment()));
+    private boolean hasRule(String comment) {
+        for (RuleRef r : rules()) {
+            if (comment.equals(r.comment())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The rules of our chain; none when the table or chain does not exist. */
@@ -243,21 +254,19 @@ public final class Masquerade implements AutoCloseable {
         throw new IllegalStateException("nf_tables answered no generation id");
     }
 
-    private interface GenerationStep {
-        void run(int genId);
-    }
-
-    /** Reads the generation, then runs {@code step}; again from the start if the ruleset changed meanwhile. */
-    private void retryingOnNewGeneration(GenerationStep step) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                step.run(generation());
-                return;
-            } catch (NetlinkException e) {
-                if (!e.is(ERESTART) || attempt >= MAX_ATTEMPTS) {
-                    throw e;
-                }
+    /**
+     * Sends a batch built on a generation id; false when the kernel refused it because the
+     * ruleset changed meanwhile (ERESTART) and the caller should look again and rebuild it.
+     */
+    private boolean sentUnlessRestarted(NftBatch batch, int attempt) {
+        try {
+            batch.send(socket);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.is(ERESTART) && attempt < MAX_ATTEMPTS) {
+                return false;
             }
+            throw e;
         }
     }
 }

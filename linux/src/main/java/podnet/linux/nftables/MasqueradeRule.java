@@ -3,6 +3,7 @@ package podnet.linux.nftables;
 import static podnet.linux.nftables.NfTables.*;
 
 import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.nl.NlRequest;
 
 /**
  * One network's masquerade rule for one subnet: traffic from an address in the network's set,
@@ -43,12 +44,13 @@ record MasqueradeRule(String set, Cidr subnet) {
         return parts.length == 2 ? parts[0] : null;
     }
 
-    Expressions expressions(int setId) {
+    /** Writes the rule's expressions as attribute {@code attrType} of {@code r}. */
+    void writeExpressions(NlRequest r, int attrType, int setId) {
         boolean v6 = ipv6();
         int saddr = v6 ? 8 : 12;
         int daddr = v6 ? 24 : 16;
         int len = v6 ? 16 : 4;
-        return new Expressions()
+        new Expressions(r, attrType)
                 .metaNfproto()
                 .cmp(NFT_CMP_EQ, new byte[] {(byte) (v6 ? NFPROTO_IPV6 : NFPROTO_IPV4)})
                 .payload(saddr, len)
@@ -56,6 +58,7 @@ record MasqueradeRule(String set, Cidr subnet) {
                 .prefix(saddr, subnet, NFT_CMP_EQ)
                 .prefix(daddr, subnet, NFT_CMP_NEQ)
                 .prefix(daddr, v6 ? MULTICAST_V6 : MULTICAST_V4, NFT_CMP_NEQ)
-                .masquerade();
+                .masquerade()
+                .end();
     }
 }

@@ -37,6 +37,8 @@ final class NftBatch {
     void send(NetlinkSocket socket) {
         List<NlRequest> all = new ArrayList<>(messages);
         all.add(NftMessages.batchEnd());
-        socket.batch(all, i -> i < names.size() ? names.get(i) : "nft batch");
+        List<String> allNames = new ArrayList<>(names);
+        allNames.add("nft batch");
+        socket.batch(all, allNames);
     }
 }

@@ -111,16 +111,13 @@ final class NftMessages {
                 .attrString(SET_ELEM_LIST_TABLE, table).attrString(SET_ELEM_LIST_SET, set);
     }
 
-    /** Appends a rule at the end of the chain; the comment travels as nft's rule userdata. */
-    static NlRequest newRule(int family, String table, String chain, Expressions exprs, String comment) {
+    /** Appends the masquerade rule at the end of the chain; its comment travels as nft's rule userdata. */
+    static NlRequest newRule(int family, String table, String chain, MasqueradeRule rule, int setId) {
         NlRequest r = nft(NEWRULE, CREATE | APPEND | ACK, family)
                 .attrString(RULE_TABLE, table)
                 .attrString(RULE_CHAIN, chain);
-        exprs.writeTo(r, RULE_EXPRESSIONS);
-        if (comment != null) {
-            r.attr(RULE_USERDATA, commentUserdata(comment));
-        }
-        return r;
+        rule.writeExpressions(r, RULE_EXPRESSIONS, setId);
+        return r.attr(RULE_USERDATA, commentUserdata(rule.comment()));
     }
 
     static NlRequest delRule(int family, String table, String chain, long handle) {

@@ -168,13 +168,17 @@ class MasqueradeTest {
 
     @Test
     void concurrentEnsureAddsTheRuleOnce() throws Exception {
+        // Many processes' first ADD at once: all see no rule, one batch wins, the others are
+        // refused for a stale generation (ERESTART), look again and find the rule.
         int n = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
         List<Thread> threads = new java.util.ArrayList<>();
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int i = 0; i < n; i++) {
             int k = i;
             threads.add(Thread.ofPlatform().start(() -> {
                 try (Masquerade m = Masquerade.open(node)) {
+                    start.await();
                     m.ensureNetwork("race", Cidr.parse("10.244.7.0/24"));
                     m.add("race", ip("10.244.7." + (10 + k)));
                 } catch (Throwable t) {
@@ -188,6 +192,47 @@ class MasqueradeTest {
         assertThat(errors).isEmpty();
         Nft nft = Nft.ruleset(node.name());
         assertThat(nft.all("rule")).hasSize(1);
+        assertThat(nft.all("set")).hasSize(1);
         assertThat(nft.elements("pn4-race")).hasSize(n);
+    }
+
+    @Test
+    void manyMembersSpanSeveralDumpMessages() {
+        masq.ensureNetwork("big", Cidr.parse("10.245.0.0/16"));
+        java.util.Set<InetAddress> want = new java.util.HashSet<>();
+        for (int i = 0; i < 600; i++) {
+            InetAddress a = Cidr.add(ip("10.245.0.10"), i);
+            masq.add("big", a);
+            want.add(a);
+        }
+        assertThat(masq.members("big")).hasSize(600).containsExactlyInAnyOrderElementsOf(want);
+        assertThat(Nft.ruleset(node.name()).elements("pn4-big")).hasSize(600);
+    }
+
+    @Test
+    void aRuleDeletedByHandIsPutBackAndTheMembersKept() {
+        masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"));
+        masq.add("mynet", ip("10.244.2.5"));
+        Nft.run(node.name(), "flush", "chain", "inet", "podnet", "postrouting");
+        assertThat(Nft.ruleset(node.name()).all("rule")).isEmpty();
+
+        masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"));
+        Nft nft = Nft.ruleset(node.name());
+        assertThat(nft.ruleComments()).containsExactly("podnet pn4-mynet 10.244.2.0/24");
+        assertThat(nft.elements("pn4-mynet")).containsExactly("10.244.2.5");
+    }
+
+    @Test
+    void aForeignChainOfTheSameNameIsAClearError() {
+        Nft.run(node.name(), "add", "table", "inet", "podnet");
+        Nft.run(node.name(), "add", "chain", "inet", "podnet", "postrouting",
+                "{ type filter hook postrouting priority 0; }");
+        assertThatThrownBy(() -> masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24")))
+                .isInstanceOf(podnet.linux.netlink.nl.NetlinkException.class)
+                .hasMessageContaining("nft add chain inet podnet postrouting")
+                .hasMessageContaining("mynet");
+        Nft nft = Nft.ruleset(node.name());
+        assertThat(nft.all("set")).as("the batch is all or nothing").isEmpty();
+        assertThat(nft.all("rule")).isEmpty();
     }
 }

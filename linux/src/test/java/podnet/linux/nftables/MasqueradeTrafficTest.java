@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.Address;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
 import podnet.linux.ns.Netns;
@@ -45,28 +46,35 @@ class MasqueradeTrafficTest {
                 NetlinkHandle o = NetlinkHandle.open(outside)) {
             n.links().addBridge(bridge, 0, false);
             n.addresses().add(bridge, Cidr.parse("10.244.9.1/24"));
+            n.addresses().add(bridge, Cidr.parse("fd00:9::1/64"), Address.IFA_F_NODAD);
             n.links().setUp(bridge);
-            plugPod(n, p1, pod1, "10.244.9.2/24");
-            plugPod(n, p2, pod2, "10.244.9.3/24");
+            plugPod(n, p1, pod1, "10.244.9.2/24", "fd00:9::2/64");
+            plugPod(n, p2, pod2, "10.244.9.3/24", "fd00:9::3/64");
             n.links().addVeth(uplink, "eth0", outside, 0);
             n.addresses().add(uplink, Cidr.parse("192.168.9.1/24"));
+            n.addresses().add(uplink, Cidr.parse("fd00:192::1/64"), Address.IFA_F_NODAD);
             n.links().setUp(uplink);
             o.addresses().add("eth0", Cidr.parse("192.168.9.2/24"));
+            o.addresses().add("eth0", Cidr.parse("fd00:192::2/64"), Address.IFA_F_NODAD);
             o.links().setUp("eth0");
             o.links().setUp("lo");
         }
         Sysctl.set(node, "net.ipv4.ip_forward", "1");
+        Sysctl.set(node, "net/ipv6/conf/all/forwarding", "1");
     }
 
-    private void plugPod(NetlinkHandle n, NetlinkHandle p, Netns pod, String addr) {
+    private void plugPod(NetlinkHandle n, NetlinkHandle p, Netns pod, String addr, String addr6) {
         String host = TestNetns.ifname("veth");
         n.links().addVeth(host, "eth0", pod, 0);
         n.links().setMaster(host, bridge);
         n.links().setUp(host);
         p.addresses().add("eth0", Cidr.parse(addr));
+        p.addresses().add("eth0", Cidr.parse(addr6), Address.IFA_F_NODAD);
         p.links().setUp("eth0");
         p.links().setUp("lo");
-        p.routes().add(Route.of(null, Cidr.parseAddress("10.244.9.1"), p.links().require("eth0").index()));
+        int eth0 = p.links().require("eth0").index();
+        p.routes().add(Route.of(null, Cidr.parseAddress("10.244.9.1"), eth0));
+        p.routes().add(Route.of(null, Cidr.parseAddress("fd00:9::1"), eth0));
     }
 
     @AfterEach
@@ -109,6 +117,25 @@ class MasqueradeTrafficTest {
             try (Tcpdump dump = Tcpdump.start(pod1.name(), "eth0", 1, "icmp[icmptype] == icmp-echo")) {
                 assertThat(Ip.ping(node.name(), "10.244.9.2", 2)).isTrue();
                 assertThat(dump.packets()).anySatisfy(l -> assertThat(l).contains("IP 10.244.9.1 > 10.244.9.2: ICMP echo request"));
+            }
+        }
+    }
+
+    @Test
+    void ipv6PodTrafficLeavingTheSubnetIsMasqueraded() throws Exception {
+        assertThat(Ip.ping(pod1.name(), "fd00:192::2", 1)).as("no masquerade yet: no way back").isFalse();
+        try (Masquerade masq = Masquerade.open(node)) {
+            masq.ensureNetwork("e2e", SUBNET);
+            masq.ensureNetwork("e2e", Cidr.parse("fd00:9::/64"));
+            masq.add("e2e", Cidr.parseAddress("10.244.9.2"));
+            masq.add("e2e", Cidr.parseAddress("fd00:9::2"));
+            try (Tcpdump dump = Tcpdump.start(outside.name(), "eth0", 1, "icmp6 and ip6[40] == 128")) {
+                assertThat(Ip.ping(pod1.name(), "fd00:192::2", 2)).as("pod1 -> outside over IPv6, masqueraded").isTrue();
+                assertThat(dump.packets()).anySatisfy(l -> assertThat(l).contains("IP6 fd00:192::1 > fd00:192::2: ICMP6, echo request"));
+            }
+            try (Tcpdump dump = Tcpdump.start(pod2.name(), "eth0", 1, "icmp6 and ip6[40] == 128")) {
+                assertThat(Ip.ping(pod1.name(), "fd00:9::3", 2)).isTrue();
+                assertThat(dump.packets()).anySatisfy(l -> assertThat(l).contains("IP6 fd00:9::2 > fd00:9::3: ICMP6, echo request"));
             }
         }
     }

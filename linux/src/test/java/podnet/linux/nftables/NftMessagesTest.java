@@ -108,7 +108,7 @@ class NftMessagesTest {
 
     private void assertRuleLikeNft(String fixture, String set, String subnet, int setId) {
         MasqueradeRule rule = new MasqueradeRule(set, Cidr.parse(subnet));
-        assertLikeNft(fixture, NftMessages.newRule(INET, "podnet", "postrouting", rule.expressions(setId), rule.comment()));
+        assertLikeNft(fixture, NftMessages.newRule(INET, "podnet", "postrouting", rule, setId));
     }
 
     private void assertLikeNft(String fixture, NlRequest ours) {

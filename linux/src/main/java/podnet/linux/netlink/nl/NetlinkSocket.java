@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.Errno;
@@ -154,12 +153,19 @@ public final class NetlinkSocket implements AutoCloseable {
      *     failing message's index so callers can tell which change was refused
      */
     public void batch(List<NlRequest> reqs, String what) {
-        batch(reqs, i -> what + " [" + i + "]");
+        List<String> names = new ArrayList<>(reqs.size());
+        for (int i = 0; i < reqs.size(); i++) {
+            names.add(what + " [" + i + "]");
+        }
+        batch(reqs, names);
     }
 
-    /** {@link #batch(List, String)} with each message named by {@code what.apply(index)} in errors. */
-    public synchronized void batch(List<NlRequest> reqs, IntFunction<String> what) {
+    /** {@link #batch(List, String)} with each message named in errors by {@code names.get(index)}. */
+    public synchronized void batch(List<NlRequest> reqs, List<String> names) {
         int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
+        }
         int[] seqs = new int[n];
         int total = 0;
         List<ByteBuffer> parts = new ArrayList<>(n);
@@ -170,7 +176,9 @@ public final class NetlinkSocket implements AutoCloseable {
             total += b.remaining();
         }
         ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
-        parts.forEach(all::put);
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
         send(all.flip());
 
         int pending = 0;
@@ -192,14 +200,14 @@ public final class NetlinkSocket implements AutoCloseable {
                 boolean failed = m.payload().getInt(0) != 0;
                 if (!waiting[i]) {
                     if (failed) {
-                        throw error(what.apply(i), m);
+                        throw error(names.get(i), m);
                     }
                     continue;
                 }
                 waiting[i] = false;
                 pending--;
                 if (failed) {
-                    errors[i] = error(what.apply(i), m);
+                    errors[i] = error(names.get(i), m);
                 }
             }
         }
