@@ -13,19 +13,21 @@ public final class NsProcess {
     private NsProcess() {}
 
     public static Process start(List<Path> nsFiles, ProcessBuilder builder) {
-        return NsThread.call(nsFiles, () -> {
-            try {
-                return builder.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("start " + builder.command(), e);
-            }
-        });
+        return NsThread.call(nsFiles, () -> startHere(builder, " in " + nsFiles));
+    }
+
+    private static Process startHere(ProcessBuilder builder, String where) {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("start " + builder.command() + where, e);
+        }
     }
 
     public static Process start(Netns netns, ProcessBuilder builder) {
         if (netns.isCurrent()) {
-            return NsThread.call(List.of(), () -> builder.start());
+            return NsThread.call(List.of(), () -> startHere(builder, ""));
         }
-        return start(List.of(netns.path()), builder);
+        return netns.call(() -> startHere(builder, " in " + netns));
     }
 }
