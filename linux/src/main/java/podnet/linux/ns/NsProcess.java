@@ -8,6 +8,12 @@ import java.util.List;
 /**
  * Starts a process inside namespaces: the child is forked from a thread that joined them, so it
  * is born there (net, uts, ipc; not mnt or user, which a multithreaded process cannot join).
+ *
+ * <p>Caveat (JDK behaviour, measured): the JDK creates its "process reaper" thread from the
+ * forking thread when no idle one exists, so that thread joins the child's namespaces too. It
+ * keeps the namespace alive up to 60 s after the child exits (the pool's idle timeout), and
+ * {@code onExit()} callbacks run on other threads, never there. Do not rely on a netns vanishing
+ * the moment its last process exits while this JVM runs; delete links explicitly.
  */
 public final class NsProcess {
     private NsProcess() {}
