@@ -23,10 +23,19 @@ import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.TestNetns;
 
-/** Throwaway: dumps raw datagrams as hex fixtures. */
+/**
+ * Regenerates the hex fixtures under {@code src/test/resources/netlink/} (raw datagrams as our
+ * socket receives them, one per line) plus {@code ip -j} output to compare with. Not part of the
+ * suite (its name does not end in Test); run it on purpose:
+ * {@code mvn -pl linux test -Dtest=CaptureFixturesHarness -Dpodnet.capture=/tmp/capture}.
+ */
 class CaptureFixturesHarness {
+    private static final String OUT = System.getProperty("podnet.capture", "");
+
     @Test
     void capture() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(OUT.isEmpty(), "set -Dpodnet.capture=DIR");
+        Files.createDirectories(Path.of(OUT));
         try (TestNetns t = new TestNetns("cap")) {
             Netns node = t.add("node");
             Netns pod = t.add("pod");
@@ -60,10 +69,10 @@ class CaptureFixturesHarness {
             NlRequest dup = new NlRequest(Rtm.NEWADDR, NlMessage.NLM_F_ACK | 0x400 | 0x200).u8(2).u8(24).u8(0).u8(0).u32(br)
                     .attrAddress(2, Cidr.parseAddress("10.244.2.1")).attrAddress(1, Cidr.parseAddress("10.244.2.1"));
             capture(node, "error-eexist.hex", dup);
-            Ip.run("sh", "-c", "ip -n " + t.name("node") + " -d -j link show > /tmp/capture/links.json; ip -n "
-                    + t.name("node") + " -j addr show > /tmp/capture/addr.json; ip -n " + t.name("node")
-                    + " -j route show table all > /tmp/capture/routes.json; ip -n " + t.name("pod")
-                    + " -d -j link > /tmp/capture/links-pod.json; ip -n " + t.name("pod") + " -j route show table all > /tmp/capture/routes-pod.json").ok();
+            Ip.run("sh", "-c", "ip -n " + t.name("node") + " -d -j link show > " + OUT + "/links.json; ip -n "
+                    + t.name("node") + " -j addr show > " + OUT + "/addr.json; ip -n " + t.name("node")
+                    + " -j route show table all > " + OUT + "/routes.json; ip -n " + t.name("pod")
+                    + " -d -j link > " + OUT + "/links-pod.json; ip -n " + t.name("pod") + " -j route show table all > " + OUT + "/routes-pod.json").ok();
         }
     }
 
@@ -103,7 +112,7 @@ class CaptureFixturesHarness {
             }
         });
         try {
-            Files.write(Path.of("/tmp/capture", file), lines);
+            Files.write(Path.of(OUT, file), lines);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
