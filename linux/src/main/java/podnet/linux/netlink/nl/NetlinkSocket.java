@@ -144,6 +144,90 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code reqs} in one datagram, each with its own sequence number (a netfilter batch:
+     * BEGIN, changes, END), and waits for the answer to every message that asks for an ACK.
+     * An error answered to a message without NLM_F_ACK (the kernel's reply to the whole batch,
+     * e.g. ERESTART for a stale generation id, or a failed commit) ends the wait at once.
+     *
+     * @throws NetlinkException the first error in message order, named {@code what [i]} by the
+     *     failing message's index so callers can tell which change was refused
+     */
+    public void batch(List<NlRequest> reqs, String what) {
+        List<String> names = new ArrayList<>(reqs.size());
+        for (int i = 0; i < reqs.size(); i++) {
+            names.add(what + " [" + i + "]");
+        }
+        batch(reqs, names);
+    }
+
+    /** {@link #batch(List, String)} with each message named in errors by {@code names.get(index)}. */
+    public synchronized void batch(List<NlRequest> reqs, List<String> names) {
+        int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
+        }
+        int[] seqs = new int[n];
+        int total = 0;
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
+        send(all.flip());
+
+        int pending = 0;
+        boolean[] waiting = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            waiting[i] = reqs.get(i).hasFlag(NlMessage.NLM_F_ACK);
+            pending += waiting[i] ? 1 : 0;
+        }
+        NetlinkException[] errors = new NetlinkException[n];
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                if (m.type() != NlMessage.NLMSG_ERROR) {
+                    continue;
+                }
+                int i = indexOf(seqs, m.seq());
+                if (i < 0) {
+                    continue; // stray: a late answer to an earlier request
+                }
+                boolean failed = m.payload().getInt(0) != 0;
+                if (!waiting[i]) {
+                    if (failed) {
+                        throw error(names.get(i), m);
+                    }
+                    continue;
+                }
+                waiting[i] = false;
+                pending--;
+                if (failed) {
+                    errors[i] = error(names.get(i), m);
+                }
+            }
+        }
+        for (NetlinkException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    private static int indexOf(int[] seqs, int seq) {
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] == seq) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private void send(ByteBuffer bytes) {
         int n = bytes.remaining();
         if (sendBuf.byteSize() < n) {

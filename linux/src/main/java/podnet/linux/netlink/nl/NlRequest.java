@@ -29,6 +29,10 @@ public final class NlRequest {
         return flags;
     }
 
+    public boolean hasFlag(int flag) {
+        return (flags & flag) != 0;
+    }
+
     public NlRequest addFlags(int more) {
         flags |= more;
         return this;
