@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
         description = "The Kubernetes single-node pod network, on the real kernel.",
         subcommands = {NsCommand.class, NetnsCommand.class, LinkCommand.class, VethCommand.class,
                 AddrCommand.class, RouteCommand.class, BridgeCommand.class, NeighCommand.class,
-                PodCommand.class, TopoCommand.class, BenchCommand.class, DemoCommand.class, DaemonCommand.class, TraceCommand.class})
+                PodCommand.class, TopoCommand.class, BenchCommand.class, DemoCommand.class, DaemonCommand.class, TraceCommand.class,
+                CniCommand.class})
 public final class Main implements Runnable {
     private final Cli cli;
 

@@ -132,6 +132,9 @@ public final class Bridge implements CniPlugin {
             try {
                 br = host.links().addBridge(conf.bridge(), conf.mtu(), conf.vlanFiltering());
             } catch (NetlinkException e) {
+                if (e.is(Errno.EOPNOTSUPP) && conf.vlanFiltering()) {
+                    throw noVlanFiltering(e);
+                }
                 if (!e.is(Errno.EEXIST)) {
                     throw e;
                 }
@@ -145,13 +148,22 @@ public final class Bridge implements CniPlugin {
             host.links().setPromisc(br.name(), true);
         }
         if (conf.vlanFiltering() && (br.bridge() == null || !br.bridge().vlanFiltering())) {
-            host.links().setBridgeVlanFiltering(br.name(), true);
+            try {
+                host.links().setBridgeVlanFiltering(br.name(), true);
+            } catch (NetlinkException e) {
+                throw e.is(Errno.EOPNOTSUPP) ? noVlanFiltering(e) : e;
+            }
         }
         bestEffortSysctl(Sysctl.conf("ipv6", br.name(), "accept_ra"), "0");
         if (!br.isUp()) {
             host.links().setUp(br.name());
         }
         return host.links().require(br.name());
+    }
+
+    private static CniError noVlanFiltering(NetlinkException e) {
+        return new CniError(CniError.UNSUPPORTED_FIELD, "\"vlan\"/\"vlanTrunk\": this kernel's bridge has no VLAN filtering"
+                + " (CONFIG_BRIDGE_VLAN_FILTERING): " + e.getMessage(), null, e);
     }
 
     private static void bestEffortSysctl(String key, String value) {

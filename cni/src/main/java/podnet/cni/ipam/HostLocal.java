@@ -86,7 +86,7 @@ public final class HostLocal implements CniPlugin {
     @Override
     public void check(Call call) {
         if (leased(call.conf(), call.env()).isEmpty()) {
-            throw new CniError(CniError.UNKNOWN_CONTAINER, "host-local: failed to find address added by container "
+            throw new CniError(CniError.UNKNOWN_CONTAINER, "failed to find address added by container "
                     + call.env().containerId() + " (" + call.env().ifName() + ")");
         }
     }

@@ -10,7 +10,7 @@ public final class Versions {
     public static final List<String> SUPPORTED = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
 
     public static boolean supported(String v) {
-        return SUPPORTED.contains(v);
+        return v != null && SUPPORTED.contains(v);
     }
 
     public static void require(String v) {
