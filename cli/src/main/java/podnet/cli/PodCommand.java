@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import podnet.linux.ns.NsProcess;
+import podnet.pod.Containers;
 import podnet.pod.PodManifest;
 import podnet.pod.PodRecord;
 import podnet.pod.PodSandbox;
@@ -105,7 +106,7 @@ final class PodCommand extends CommandGroup {
                 throw new CliException("pod " + name + " has lost its namespaces", "remove it with `podnet pod rm " + name + "`");
             }
             return Exec.run(cli, command, pb -> {
-                pb.environment().put("HOSTNAME", name);
+                Containers.podEnvironment(pb, name);
                 return NsProcess.start(sandbox.nsFiles(), pb);
             });
         }
