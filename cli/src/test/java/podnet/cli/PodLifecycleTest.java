@@ -125,11 +125,18 @@ class PodLifecycleTest {
         for (Map<String, Object> c : containers) {
             long pid = ((Number) c.get("pid")).longValue();
             assertThat(NamespaceTable.inode(Path.of("/proc/" + pid + "/ns/net"))).isEqualTo(netInode);
+            Path pinned = state.resolve("pods").resolve(pod).resolve("ns");
             assertThat(NamespaceTable.inode(Path.of("/proc/" + pid + "/ns/uts")))
+                    .isEqualTo((Long) Files.getAttribute(pinned.resolve("uts"), "unix:ino"))
                     .isNotEqualTo(NamespaceTable.inode(Path.of("/proc/thread-self/ns/uts")));
+            assertThat(NamespaceTable.inode(Path.of("/proc/" + pid + "/ns/ipc")))
+                    .isEqualTo((Long) Files.getAttribute(pinned.resolve("ipc"), "unix:ino"))
+                    .isNotEqualTo(NamespaceTable.inode(Path.of("/proc/thread-self/ns/ipc")));
             assertThat(sessionId(pid)).as("own session, outlives the CLI").isEqualTo(pid);
         }
 
+        assertThat(podnet.run("pod", "logs", pod, "-c", "client").ok().out()).contains("hello from " + pod);
+        assertThat(podnet.run("pod", "logs", pod, "-c", "nope").exit()).isNotZero();
         Podnet.Result hostname = podnet.run("pod", "exec", pod, "-c", "client", "--", "cat", "/proc/sys/kernel/hostname").ok();
         assertThat(hostname.out().strip()).isEqualTo(pod);
         String ip = rec.get("ip").toString();
