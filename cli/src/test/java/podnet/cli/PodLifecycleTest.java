@@ -191,6 +191,24 @@ class PodLifecycleTest {
     }
 
     @Test
+    void networkOptionPicksAnotherConflist() {
+        String pod = podName("custom");
+        Path conflist = state.resolve("88-custom.conflist");
+        uncheckedWrite(conflist, """
+                {"cniVersion": "1.0.0", "name": "custom", "plugins": [
+                  {"type": "bridge", "bridge": "cni1", "isGateway": true,
+                   "ipam": {"type": "host-local", "subnet": "10.88.0.0/24", "dataDir": "%s"}}]}
+                """.formatted(state.resolve("ipam")));
+        String ip = podnet.run("-j", "pod", "run", pod, "--network", conflist.toString(), "--", "sleep", "3600")
+                .ok().jsonObject().get("ip").toString();
+        assertThat(ip).startsWith("10.88.0.");
+        assertThat(podnet.run("bridge", "show", "-n", node).ok().out()).contains("cni1").doesNotContain("cni0");
+        assertThat(state.resolve("net.d")).as("the default network is not written when unused").doesNotExist();
+        podnet.run("pod", "rm", pod).ok();
+        assertThat(state.resolve("ipam").resolve("custom")).isEmptyDirectory();
+    }
+
+    @Test
     void rmCleansUpAfterACrash() throws Exception {
         String pod = podName("crash");
         podnet.run("pod", "run", pod, "--", "sleep", "3600").ok();
