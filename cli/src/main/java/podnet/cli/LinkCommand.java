@@ -58,7 +58,8 @@ final class LinkCommand extends CommandGroup {
                 }
                 cli.out.println(sb);
                 if (m.get("address") != null) {
-                    cli.out.println("    link/ether " + m.get("address"));
+                    boolean loopback = "00:00:00:00:00:00".equals(m.get("address")) && m.get("kind") == null;
+                    cli.out.println((loopback ? "    link/loopback " : "    link/ether ") + m.get("address"));
                 }
                 for (String a : strings(m.get("addresses"))) {
                     cli.out.println("    " + (a.contains(":") ? "inet6 " : "inet ") + a);

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import podnet.linux.ns.NsProcess;
+import podnet.pod.Containers;
 import podnet.pod.PodManifest;
 import podnet.pod.PodRecord;
 import podnet.pod.PodSandbox;
@@ -19,7 +20,8 @@ import podnet.pod.Pods;
 
 /** {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. */
 @Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; processes from the host's filesystem.",
-        subcommands = {PodCommand.Run.class, PodCommand.ExecIn.class, PodCommand.ListPods.class, PodCommand.Rm.class})
+        subcommands = {PodCommand.Run.class, PodCommand.ExecIn.class, PodCommand.ListPods.class, PodCommand.Logs.class,
+                PodCommand.Rm.class})
 final class PodCommand extends CommandGroup {
 
     static Pods pods(Cli cli) {
@@ -105,7 +107,7 @@ final class PodCommand extends CommandGroup {
                 throw new CliException("pod " + name + " has lost its namespaces", "remove it with `podnet pod rm " + name + "`");
             }
             return Exec.run(cli, command, pb -> {
-                pb.environment().put("HOSTNAME", name);
+                Containers.podEnvironment(pb, name);
                 return NsProcess.start(sandbox.nsFiles(), pb);
             });
         }
@@ -146,6 +148,38 @@ final class PodCommand extends CommandGroup {
                 }
             }
             t.print(cli.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", description = "Print a container's output (stdout and stderr, in the order written).")
+    static final class Logs extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-c", "--container"}, paramLabel = "CONTAINER", description = "Default: the pod's first container.")
+        String container;
+
+        Logs(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            Pods pods = pods(cli);
+            PodRecord r = pods.require(name);
+            String c = container != null ? container : r.containers().isEmpty() ? null : r.containers().get(0).name();
+            if (c == null || r.containers().stream().noneMatch(x -> x.name().equals(c))) {
+                throw new CliException("pod " + name + " has no container " + c,
+                        "its containers: " + r.containers().stream().map(x -> x.name()).toList());
+            }
+            Path log = Containers.log(pods.store().dir(name), c);
+            if (Files.exists(log)) {
+                try (var in = Files.newInputStream(log)) {
+                    in.transferTo(cli.out);
+                }
+            }
+            cli.out.flush();
             return 0;
         }
     }

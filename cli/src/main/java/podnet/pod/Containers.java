@@ -49,7 +49,7 @@ public final class Containers {
     }
 
     /** A plain environment, like a container gets: PATH, HOME, HOSTNAME. */
-    static void podEnvironment(ProcessBuilder pb, String pod) {
+    public static void podEnvironment(ProcessBuilder pb, String pod) {
         var env = pb.environment();
         env.clear();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");

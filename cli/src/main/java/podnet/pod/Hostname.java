@@ -17,7 +17,7 @@ final class Hostname {
 
     private static final class SetHostname {
         static final MethodHandle H = Libc.downcall("sethostname",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     static void set(String name) {

@@ -1,6 +1,5 @@
 package podnet.pod;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -17,7 +16,7 @@ final class Signals {
     static final int SIGKILL = 9, SIGTERM = 15;
 
     private static final class Kill {
-        static final MethodHandle H = Libc.downcall("kill", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final MethodHandle H = Libc.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     /** Signals process group {@code pgid}; false if it no longer exists. */

@@ -100,6 +100,10 @@ class NetnsCommandTest {
         assertThat(noCommand.exit()).isNotZero();
         assertThat(noCommand.err()).contains("no command");
 
+        Podnet.Result noProgram = podnet.run("netns", "exec", name, "--", "no-such-program-xyz");
+        assertThat(noProgram.exit()).isNotZero();
+        assertThat(noProgram.err()).contains("cannot run no-such-program-xyz").contains("hint:");
+
         Podnet.Result badName = podnet.run("netns", "add", "a/b");
         assertThat(badName.exit()).isNotZero();
         assertThat(badName.err()).contains("invalid netns name");
