@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code podnet} command. */
 @Command(name = "podnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The Kubernetes single-node pod network, on the real kernel.",
-        subcommands = {LinkCommand.class})
+        subcommands = {LinkCommand.class, CaptureCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
