@@ -185,6 +185,31 @@ class CaptureTest {
     }
 
     @Test
+    void linkDownThenUpIsReportedAndCaptureResumes() throws Exception {
+        List<CapturedPacket> frames;
+        try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
+            frames = captureDuring(c, () -> {
+                try (NetlinkHandle h = NetlinkHandle.open(pair.netA())) {
+                    h.links().setDown(pair.devA());
+                    sleep(300);
+                    h.links().setUp(pair.devA());
+                }
+                assertThat(Ip.ping(pair.netA().name(), VethPair.B, 2)).isTrue();
+            });
+            assertThat(c.lastError()).isEqualTo(Errno.ENETDOWN);
+        }
+        assertThat(summaries(frames)).anyMatch(l -> l.contains("echo reply"));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void missingDeviceOrNamespaceIsAClearError() {
         assertThatThrownBy(() -> Capture.open(pair.netA(), "nosuchdev0"))
                 .isInstanceOf(SysException.class)
