@@ -63,7 +63,7 @@ class CaptureCommandTest {
                 Thread.currentThread().interrupt();
             }
             return Ip.ping(pair.netA().name(), VethPair.B, 6);
-        });
+        }, r -> Thread.ofPlatform().start(r));
     }
 
     @Test

@@ -95,6 +95,15 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /** Sends one whole Ethernet frame out of the interface this socket is bound to. */
+    public void send(byte[] frame) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(1, frame.length));
+            MemorySegment.copy(frame, 0, buf, JAVA_BYTE, 0, frame.length);
+            Sockets.sendto(fd(), buf, frame.length, 0, MemorySegment.NULL);
+        }
+    }
+
     /** The counters since the last call (the kernel resets them on every read). */
     public PacketStats takeStats() {
         try (Arena arena = Arena.ofConfined()) {

@@ -26,6 +26,9 @@ import podnet.linux.testing.TestNetns;
 
 /** Captures on a veth in a throwaway namespace while the namespaces ping each other. */
 class CaptureTest {
+    /** A thread per task: the common pool may have a single worker on a 2-core machine. */
+    static final java.util.concurrent.Executor PLATFORM = r -> Thread.ofPlatform().start(r);
+
     TestNetns namespaces;
     VethPair pair;
 
@@ -47,7 +50,7 @@ class CaptureTest {
     /** Captures in the background while {@code traffic} runs, then stops and returns the frames. */
     private List<CapturedPacket> captureDuring(Capture c, Runnable traffic) throws Exception {
         List<CapturedPacket> got = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(got::add));
+        CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(got::add), PLATFORM);
         traffic.run();
         Thread.sleep(2 * CaptureOptions.defaults().blockTimeoutMillis() + 50); // let the last block retire
         c.stop();
@@ -153,7 +156,7 @@ class CaptureTest {
     @Test
     void handlerEndsTheRunAfterCountFrames() {
         try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
-            CompletableFuture.runAsync(() -> Ip.ping(pair.netA().name(), VethPair.B, 3));
+            CompletableFuture.runAsync(() -> Ip.ping(pair.netA().name(), VethPair.B, 3), PLATFORM);
             List<CapturedPacket> got = new ArrayList<>();
             long n = c.run(p -> {
                 got.add(p);
@@ -167,7 +170,7 @@ class CaptureTest {
     @Test
     void stopAndCloseFromAnotherThreadEndAnIdleRun() throws Exception {
         try (Capture c = Capture.open(pair.netB(), "lo")) {
-            CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(p -> true));
+            CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(p -> true), PLATFORM);
             Thread.sleep(300);
             assertThat(run).isNotDone();
             long t0 = System.nanoTime();
@@ -176,7 +179,7 @@ class CaptureTest {
             assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(1000));
         }
         Capture c = Capture.open(pair.netB(), "lo");
-        CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(p -> true));
+        CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> c.run(p -> true), PLATFORM);
         Thread.sleep(200);
         c.close(); // waits for run() to let go of the ring before unmapping it
         assertThat(run.get(2, TimeUnit.SECONDS)).isZero();
