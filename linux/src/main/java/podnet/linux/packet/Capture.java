@@ -40,6 +40,7 @@ public final class Capture implements AutoCloseable {
     private volatile boolean closed;
     private PacketStats stats = new PacketStats(0, 0);
     private long delivered;
+    private volatile int lastError;
 
     private Capture(Netns netns, String device, int ifindex, CaptureFilter filter, PacketSocket socket,
             MappedMemory ring, CaptureOptions options) {
@@ -121,13 +122,26 @@ public final class Capture implements AutoCloseable {
                     break;
                 }
                 if (!stopped && !reader.ready()) {
-                    Poll.poll(socket.fd(), (short) Poll.POLLIN, POLL_MILLIS);
+                    int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, POLL_MILLIS);
+                    if ((revents & Poll.POLLERR) != 0) {
+                        // The interface went down (ENETDOWN): take the error so poll waits again;
+                        // frames resume if it comes back up, as the kernel re-arms the socket.
+                        int err = socket.takeError();
+                        if (err != 0) {
+                            lastError = err;
+                        }
+                    }
                 }
             }
             return delivered - before;
         } finally {
             running.unlock();
         }
+    }
+
+    /** The last error the socket reported (e.g. ENETDOWN when the link went down), or 0. */
+    public int lastError() {
+        return lastError;
     }
 
     /** Ends {@link #run} (from any thread, e.g. a signal handler). */

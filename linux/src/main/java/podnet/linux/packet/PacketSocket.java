@@ -27,6 +27,7 @@ public final class PacketSocket implements AutoCloseable {
     static final int PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_VERSION = 10;
     static final int TPACKET_V3 = 2;
     static final int ETH_P_ALL = 0x0003;
+    static final int SO_ERROR = 4;
 
     private final FileDescriptor fd;
 
@@ -95,6 +96,15 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /** Sends one whole Ethernet frame out of the interface this socket is bound to. */
+    public void send(byte[] frame) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(1, frame.length));
+            MemorySegment.copy(frame, 0, buf, JAVA_BYTE, 0, frame.length);
+            Sockets.sendto(fd(), buf, frame.length, 0, MemorySegment.NULL);
+        }
+    }
+
     /** The counters since the last call (the kernel resets them on every read). */
     /**
      * Promiscuous mode for as long as this socket lives (PACKET_MR_PROMISC membership, which the
@@ -116,6 +126,15 @@ public final class PacketSocket implements AutoCloseable {
             Sockets.getsockopt(fd(), SOL_PACKET, PACKET_STATISTICS, st, arena.allocate(JAVA_INT));
             return new PacketStats(Integer.toUnsignedLong(st.get(JAVA_INT, 0)),
                     Integer.toUnsignedLong(st.get(JAVA_INT, 4)));
+        }
+    }
+
+    /** Reads and clears the pending socket error (SO_ERROR); 0 if none. */
+    public int takeError() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            Sockets.getsockopt(fd(), Sockets.SOL_SOCKET, SO_ERROR, v, arena.allocate(JAVA_INT));
+            return v.get(JAVA_INT, 0);
         }
     }
 

@@ -172,9 +172,9 @@ public final class Summary {
             case TcpOption.SACK_OK -> "sackOK";
             case TcpOption.TIMESTAMP -> v[0] < 0 ? "TS [bad opt]" : "TS val " + v[0] + " ecr " + v[1];
             case TcpOption.SACK -> {
-                StringBuilder sb = new StringBuilder("sack ").append(v.length / 2);
+                StringBuilder sb = new StringBuilder("sack ").append(v.length / 2).append(' ');
                 for (int i = 0; i + 1 < v.length; i += 2) {
-                    sb.append(" {").append(v[i]).append(':').append(v[i + 1]).append('}');
+                    sb.append('{').append(v[i]).append(':').append(v[i + 1]).append('}');
                 }
                 yield sb.toString();
             }

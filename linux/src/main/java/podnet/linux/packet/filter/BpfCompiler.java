@@ -219,17 +219,27 @@ public final class BpfCompiler {
     private void net(Dir dir, InetAddress a, int len, Label t, Label f) {
         int mask = len == 0 ? 0 : -1 << (32 - len);
         int v = word(a.getAddress(), 0) & mask;
-        Label ip = new Label(), tryDst = new Label();
-        etherType(0x0800, ip, f);
+        Label ip = new Label(), notIp = new Label(), arp = new Label();
+        ld(H, ETHERTYPE);
+        jeq(0x0800, ip, notIp);
         place(ip);
+        masked(dir, mask, v, IP + 12, IP + 16, t, f);
+        place(notIp);
+        jeq(0x0806, arp, f); // like tcpdump, "net" also matches ARP's sender/target address
+        place(arp);
+        masked(dir, mask, v, IP + 14, IP + 24, t, f);
+    }
+
+    private void masked(Dir dir, int mask, int v, int src, int dst, Label t, Label f) {
+        Label tryDst = new Label();
         if (dir != Dir.DST) {
-            ld(W, IP + 12);
+            ld(W, src);
             code.add(new Insn(ALU | AND | K, mask, null, null, null));
             jeq(v, t, dir == Dir.ANY ? tryDst : f);
         }
         if (dir != Dir.SRC) {
             place(tryDst);
-            ld(W, IP + 16);
+            ld(W, dst);
             code.add(new Insn(ALU | AND | K, mask, null, null, null));
             jeq(v, t, f);
         }

@@ -22,7 +22,7 @@ public sealed interface FilterExpr {
     /** {@code [src|dst] host ADDR}: IPv4 (IP and ARP) or IPv6. */
     record Host(Dir dir, InetAddress address) implements FilterExpr {}
 
-    /** {@code [src|dst] net A.B.C.D/LEN}. */
+    /** {@code [src|dst] net A.B.C.D/LEN} (IPv4 and ARP). */
     record Net(Dir dir, InetAddress network, int prefixLength) implements FilterExpr {}
 
     /** {@code [tcp|udp] [src|dst] port N}; {@code proto} is null for either. */

@@ -63,12 +63,23 @@ public final class FrameMatcher {
     }
 
     private static boolean net(Dir dir, InetAddress net, int len, EthernetFrame f) {
-        if (!(f.payload() instanceof Ipv4Packet ip)) {
-            return false;
+        InetAddress src, dst;
+        switch (f.payload()) {
+            case Ipv4Packet ip -> {
+                src = ip.source();
+                dst = ip.destination();
+            }
+            case ArpPacket arp -> {
+                src = arp.senderIp();
+                dst = arp.targetIp();
+            }
+            default -> {
+                return false;
+            }
         }
         int mask = len == 0 ? 0 : -1 << (32 - len);
         int n = v4(net) & mask;
-        boolean s = (v4(ip.source()) & mask) == n, d = (v4(ip.destination()) & mask) == n;
+        boolean s = (v4(src) & mask) == n, d = (v4(dst) & mask) == n;
         return dir == Dir.SRC ? s : dir == Dir.DST ? d : s || d;
     }
 
