@@ -35,6 +35,12 @@ public final class BusyboxRootfs {
                 Files.createFile(dir.resolve(f));
             }
         }
+        // podman links /etc/mtab to /proc/mounts when it is missing; a link inside the rootfs
+        // keeps the test's temp dir free of links that point outside it.
+        Path mtab = dir.resolve("etc/mtab");
+        if (!Files.exists(mtab, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(mtab, Path.of("../proc/self/mounts"));
+        }
         return dir;
     }
 
