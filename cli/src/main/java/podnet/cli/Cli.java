@@ -3,9 +3,10 @@ package podnet.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.ServiceLoader;
+import java.util.List;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
+import podnet.cni.runtime.InProcessRuntime;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 
@@ -34,9 +35,9 @@ public final class Cli {
         this.runtime = runtime;
     }
 
-    /** The real process's streams and environment; the runtime comes from a ServiceLoader. */
+    /** The real process's streams and environment, and the in-process CNI runtime. */
     public static Cli system() {
-        return new Cli(System.out, System.err, System.getenv(), Cli::loadRuntime);
+        return new Cli(System.out, System.err, System.getenv(), null);
     }
 
     /** The namespace {@code -n} selected (current if none); it must exist. */
@@ -61,19 +62,22 @@ public final class Cli {
         return ns;
     }
 
+    /**
+     * The runtime pods are attached with: podnet's plugins in this JVM, other plugin types
+     * (portmap, tuning, ...) exec'd from the usual CNI directories; results cached under the
+     * state directory, beside the pods they belong to.
+     */
     CniRuntime runtime() {
-        return runtime.get();
+        if (runtime != null) {
+            return runtime.get();
+        }
+        return new InProcessRuntime(DEFAULT_BIN_DIRS, stateDir.resolve("cni-results"));
     }
+
+    static final List<Path> DEFAULT_BIN_DIRS = List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni"));
 
     boolean streamsAreSystem() {
         return out == System.out && err == System.err;
-    }
-
-    /** The integrator's runtime, registered as a {@code META-INF/services} provider. */
-    static CniRuntime loadRuntime() {
-        return ServiceLoader.load(CniRuntime.class).findFirst().orElseThrow(() -> new CliException(
-                "no CNI runtime is available to attach pods",
-                "build podnet with the podnet-cni runtime (podnet.cni.runtime.CniRuntime provider)"));
     }
 
     private static String blankToNull(String s) {

@@ -13,11 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.testing.TestNetns;
-import podnet.pod.BridgeTestRuntime;
 
 /**
- * {@code podnet pod run} in its own JVM (the real {@code main}, runtime found by ServiceLoader —
- * here the test runtime): when that JVM has exited, the pod is still running, and a later
+ * {@code podnet pod run} in its own JVM (the real {@code main} with the real CNI runtime): when that JVM has exited, the pod is still running, and a later
  * invocation finds it from its record and removes it.
  */
 class PodOutlivesCliTest {
@@ -34,7 +32,7 @@ class PodOutlivesCliTest {
         node = namespaces.name("node");
         namespaces.track(node);
         namespaces.track("podnet-" + pod);
-        podnet = new Podnet().nodeNetns(node).stateDir(state).runtime(new BridgeTestRuntime());
+        podnet = new Podnet().nodeNetns(node).stateDir(state);
         podnet.run("netns", "add", node).ok();
     }
 
