@@ -214,8 +214,13 @@ class LinksTest {
         inA.links().setDown("u1");
         assertThat(inA.links().require("u1").isUp()).isFalse();
         assertThat(ip(a, "u1").get("flags")).asList().doesNotContain("UP");
-        assertThat(ip(a, "u0").get("operstate")).isEqualTo("LOWERLAYERDOWN");
+        // The kernel updates operstate from a work queue (linkwatch): give it a moment.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!"LOWERLAYERDOWN".equals(inA.links().require("u0").operStateName()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(inA.links().require("u0").operStateName()).isEqualTo("LOWERLAYERDOWN");
+        assertThat(ip(a, "u0").get("operstate")).isEqualTo("LOWERLAYERDOWN");
     }
 
     @Test

@@ -153,8 +153,14 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private List<NlMessage> receive() {
-        long n = Sockets.recvfrom(fd.fd(), recvBuf, 0);
-        byte[] copy = recvBuf.asSlice(0, Math.min(n, RECV_BUFFER)).toArray(JAVA_BYTE);
+        // MSG_TRUNC makes the kernel report a datagram's real length, so a reply larger than the
+        // buffer (a link with hundreds of SR-IOV VFs) is an error rather than silently cut short.
+        long n = Sockets.recvfrom(fd.fd(), recvBuf, Sockets.MSG_TRUNC);
+        if (n > RECV_BUFFER) {
+            throw new NetlinkException("netlink reply of " + n + " bytes exceeds the " + RECV_BUFFER
+                    + "-byte receive buffer", Errno.EMSGSIZE, null);
+        }
+        byte[] copy = recvBuf.asSlice(0, n).toArray(JAVA_BYTE);
         return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
     }
 
