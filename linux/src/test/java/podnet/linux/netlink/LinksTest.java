@@ -109,6 +109,19 @@ class LinksTest {
     }
 
     @Test
+    void aVethWhosePeerNameIsTakenThereChangesNothing() {
+        inB.links().addIfb("eth0");
+        assertThatThrownBy(() -> inA.links().addVeth("veth0", "eth0", nsB, 0))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("add veth veth0 peer eth0 in netns " + b).hasMessageContaining("EEXIST");
+        assertThat(inA.links().get("veth0")).isEmpty();
+        assertThat(inB.links().require("eth0").kind()).isEqualTo("ifb");
+        assertThatThrownBy(() -> inA.links().addVxlan("vx0", 1, 4789, "nosuch0", null))
+                .hasMessageContaining("nosuch0").hasMessageContaining(a);
+        assertThat(inA.links().list()).extracting(Link::name).containsExactly("lo");
+    }
+
+    @Test
     void vethInOneNetnsHasNoNetnsId() {
         Link v = inA.links().addVeth("x0", "x1", Netns.CURRENT, 0);
         assertThat(v.linkNetnsId()).isNull();
