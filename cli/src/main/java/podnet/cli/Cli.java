@@ -2,6 +2,7 @@ package podnet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ public final class Cli {
     Path stateDir;
     private final Supplier<CniRuntime> runtime;
 
+    /** {@code runtime} null: the default, see {@link #loadRuntime()}. */
     public Cli(PrintStream out, PrintStream err, Map<String, String> env, Supplier<CniRuntime> runtime) {
         this.out = out;
         this.err = err;
@@ -34,9 +36,9 @@ public final class Cli {
         this.runtime = runtime;
     }
 
-    /** The real process's streams and environment; the runtime comes from a ServiceLoader. */
+    /** The real process's streams and environment; the runtime from {@link #loadRuntime()}. */
     public static Cli system() {
-        return new Cli(System.out, System.err, System.getenv(), Cli::loadRuntime);
+        return new Cli(System.out, System.err, System.getenv(), null);
     }
 
     /** The namespace {@code -n} selected (current if none); it must exist. */
@@ -62,18 +64,36 @@ public final class Cli {
     }
 
     CniRuntime runtime() {
-        return runtime.get();
+        return runtime != null ? runtime.get() : loadRuntime();
     }
 
     boolean streamsAreSystem() {
         return out == System.out && err == System.err;
     }
 
-    /** The integrator's runtime, registered as a {@code META-INF/services} provider. */
-    static CniRuntime loadRuntime() {
-        return ServiceLoader.load(CniRuntime.class).findFirst().orElseThrow(() -> new CliException(
-                "no CNI runtime is available to attach pods",
-                "build podnet with the podnet-cni runtime (podnet.cni.runtime.CniRuntime provider)"));
+    /** Where exec'd (non-podnet) CNI plugins are looked up: the usual places. */
+    static final List<Path> BIN_DIRS = List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni"));
+
+    /**
+     * The CNI runtime pods are attached with: a {@code META-INF/services} provider if one is on
+     * the class path, else podnet-cni's {@code InProcessRuntime} (looked up by name so this
+     * module builds before that class exists; results cached under the state dir).
+     */
+    CniRuntime loadRuntime() {
+        var provided = ServiceLoader.load(CniRuntime.class).findFirst();
+        if (provided.isPresent()) {
+            return provided.get();
+        }
+        try {
+            Class<?> c = Class.forName("podnet.cni.runtime.InProcessRuntime");
+            return (CniRuntime) c.getConstructor(List.class, Path.class)
+                    .newInstance(BIN_DIRS, stateDir.resolve("cni-results"));
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            throw new CliException("no CNI runtime is available to attach pods",
+                    "build podnet with the podnet-cni runtime (podnet.cni.runtime.InProcessRuntime)");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the CNI runtime", e);
+        }
     }
 
     private static String blankToNull(String s) {
