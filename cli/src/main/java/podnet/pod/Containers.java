@@ -75,21 +75,30 @@ public final class Containers {
         }
     }
 
-    /** SIGTERM to the container's group, then SIGKILL after {@code graceMillis}. */
+    /**
+     * SIGTERM to the container's group, then SIGKILL after {@code graceMillis}. Right after a
+     * start the child may not have called setsid() yet (no such group): then the process
+     * itself is signalled, and the signal is repeated while we wait.
+     */
     static void stop(ContainerRecord c, long graceMillis) {
-        if (!isRunning(c)) {
-            return;
-        }
-        Signals.killGroup(c.pid(), Signals.SIGTERM);
         long deadline = System.nanoTime() + graceMillis * 1_000_000;
-        while (isRunning(c) && System.nanoTime() < deadline) {
+        for (int round = 0; isRunning(c) && System.nanoTime() < deadline; round++) {
+            if (round % 10 == 0) {
+                signal(c, Signals.SIGTERM);
+            }
             sleep(20);
         }
-        if (isRunning(c)) {
-            Signals.killGroup(c.pid(), Signals.SIGKILL);
-            for (int i = 0; i < 100 && isRunning(c); i++) {
-                sleep(20);
+        for (int i = 0; i < 150 && isRunning(c); i++) {
+            if (i % 10 == 0) {
+                signal(c, Signals.SIGKILL);
             }
+            sleep(20);
+        }
+    }
+
+    private static void signal(ContainerRecord c, int sig) {
+        if (!Signals.killGroup(c.pid(), sig)) {
+            Signals.kill(c.pid(), sig);
         }
     }
 
