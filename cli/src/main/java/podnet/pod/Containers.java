@@ -20,6 +20,8 @@ public final class Containers {
     private Containers() {}
 
     static final String SETSID = "/usr/bin/setsid";
+    /** The PATH containers get, and where their programs are looked up before starting. */
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     static final String SH = "/bin/sh";
     /** Waits for the command, then records its code; $0 is the exit file. */
     private static final String WRAPPER = "\"$@\"; rc=$?; echo $rc > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"; exit $rc";
@@ -52,7 +54,7 @@ public final class Containers {
     public static void podEnvironment(ProcessBuilder pb, String pod) {
         var env = pb.environment();
         env.clear();
-        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("PATH", PATH);
         env.put("HOME", "/root");
         env.put("HOSTNAME", pod);
     }

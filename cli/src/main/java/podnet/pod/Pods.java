@@ -163,7 +163,7 @@ public final class Pods {
             found = Files.isExecutable(Path.of(prog));
         } else {
             found = false;
-            for (String dir : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".split(":")) {
+            for (String dir : Containers.PATH.split(":")) {
                 if (Files.isExecutable(Path.of(dir, prog))) {
                     found = true;
                     break;
