@@ -14,6 +14,8 @@ import podnet.linux.testing.TestNetns;
  * a test-unique cgroup subtree, the node sandbox, and the engine.
  */
 public final class E2eNode implements AutoCloseable {
+    static final Path PODNETD_SOCKET = Path.of("/run/podnet/podnetd.sock");
+
     private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
     public final Path work;
     public final CniPlugins plugins;
@@ -39,9 +41,37 @@ public final class E2eNode implements AutoCloseable {
         cleanups.push(cgroups::remove);
     }
 
-    /** Starts the node sandbox with {@code mounts}; stopped on {@link #close()}. */
-    public NodeSandbox sandbox(PrivateMounts mounts) throws IOException {
-        NodeSandbox node = NodeSandbox.start(nodeNetns, mounts, work.resolve("sandbox.log"));
+    /**
+     * The private view both engines get: an empty /run (engine sockets, containerd's shim
+     * sockets under /run/containerd/s whatever --state says, podman's netns files), an empty
+     * /dev/shm (podman's locks), the CNI paths bound to the test's directories (ctr 1.6 only
+     * reads /etc/cni/net.d and /opt/cni/bin, plus Debian's /usr/lib/cni; podman is configured,
+     * and hiding the other copies makes a silent fallback to the reference impossible), and
+     * libcni's result cache (/var/lib/cni) in the test's directory.
+     */
+    public PrivateMounts mounts() throws IOException {
+        PrivateMounts m = new PrivateMounts();
+        Path staging = null;
+        if (Files.exists(PODNETD_SOCKET)) {
+            // A running podnetd serves podnet's exec shims: carry its socket directory through
+            // the private /run (staged first, since the tmpfs hides the original).
+            staging = Files.createDirectories(work.resolve("host-run-podnet"));
+            m.bind(PODNETD_SOCKET.getParent(), staging);
+        }
+        m.tmpfs(Path.of("/run")).tmpfs(Path.of("/dev/shm"))
+                .bind(plugins.dir(), Path.of("/opt/cni/bin"))
+                .bind(plugins.dir(), CniPlugins.REFERENCE_DIR)
+                .bind(net.confDir(), Path.of("/etc/cni/net.d"))
+                .bind(cniCache, Path.of("/var/lib/cni"));
+        if (staging != null) {
+            m.bind(staging, PODNETD_SOCKET.getParent());
+        }
+        return m;
+    }
+
+    /** Starts the node sandbox with {@link #mounts()}; stopped on {@link #close()}. */
+    public NodeSandbox sandbox() throws IOException {
+        NodeSandbox node = NodeSandbox.start(nodeNetns, mounts(), work.resolve("sandbox.log"));
         cleanups.push(node);
         return node;
     }
