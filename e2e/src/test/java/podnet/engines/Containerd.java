@@ -145,7 +145,8 @@ public final class Containerd implements Engine {
     @Override
     public void close() {
         for (var e : attached.entrySet()) {
-            if (e.getValue().isAlive()) {
+            // Without the daemon there is nobody to ask; the sandbox and cgroup cleanup kill by PID.
+            if (e.getValue().isAlive() && daemon.isAlive()) {
                 ctr("task", "kill", "--signal", "SIGKILL", e.getKey());
             }
         }

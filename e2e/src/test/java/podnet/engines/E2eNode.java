@@ -30,15 +30,25 @@ public final class E2eNode implements AutoCloseable {
         this.work = work;
         this.plugins = plugins;
         this.netns = new TestNetns("e2e");
-        cleanups.push(netns);
-        netns.add("node");
         this.nodeNetns = netns.name("node");
-        this.net = PodNetworkConf.in(work).write();
-        this.rootfs = BusyboxRootfs.build(work.resolve("rootfs"));
-        this.cniCache = Files.createDirectories(work.resolve("cni-cache"));
         this.cgroups = new CgroupTree("podnet-e2e-" + Long.toHexString(ProcessHandle.current().pid()) + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff)));
-        cleanups.push(cgroups::remove);
+        try {
+            cleanups.push(netns);
+            netns.add("node");
+            cleanups.push(cgroups::remove);
+            this.net = PodNetworkConf.in(work).write();
+            this.rootfs = BusyboxRootfs.build(work.resolve("rootfs"));
+            this.cniCache = Files.createDirectories(work.resolve("cni-cache"));
+        } catch (IOException | RuntimeException e) {
+            // No caller holds this object yet: undo what was made before rethrowing.
+            try {
+                close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /**
