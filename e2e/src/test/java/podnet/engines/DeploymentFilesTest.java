@@ -120,7 +120,7 @@ class DeploymentFilesTest {
         String yaml = Files.readString(DEPLOY.resolve("kubernetes/podnet.yaml"));
         assertThat(yaml).contains("kind: DaemonSet", "hostNetwork: true", "hostPID: true", "privileged: true",
                 "path: /opt/cni/bin", "path: /etc/cni/net.d", "path: /var/lib/cni", "path: /run\n",
-                "fieldPath: spec.nodeName", "/opt/podnet/deploy/kubernetes/node-subnet.sh",
+                "fieldPath: spec.nodeName", "assignments=$(/opt/podnet/deploy/kubernetes/node-subnet.sh)",
                 "cni install --bin-dir /host/opt/cni/bin --conf-dir /host/etc/cni/net.d",
                 "command: [\"podnet\", \"daemon\", \"run\"]", "mountPath: /run/podnet");
         assertThat(yaml).doesNotContain("\t");
