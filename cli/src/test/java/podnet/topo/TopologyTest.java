@@ -19,6 +19,7 @@ import org.w3c.dom.NodeList;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
+import podnet.linux.testing.BridgeNode;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
 
@@ -42,26 +43,13 @@ class TopologyTest {
         namespaces.close();
     }
 
-    /** A node netns with cni0 at 10.244.2.1/24 and {@code n} pods, each a netns with eth0 on a veth to cni0. */
+    /** The article's node with {@code n} pods (see {@link BridgeNode}). */
     void node(int n) {
-        node = namespaces.add("node");
-        try (NetlinkHandle h = NetlinkHandle.open(node)) {
-            h.links().addBridge("cni0", 0, false);
-            h.addresses().add("cni0", Cidr.parse("10.244.2.1/24"));
-            h.links().setUp("cni0");
-            for (int i = 0; i < n; i++) {
-                Netns pod = namespaces.add("pod" + i);
-                String host = String.format("veth%08x", 0x1000 + i);
-                h.links().addVeth(host, "eth0", pod, 0);
-                h.links().setMaster(host, "cni0");
-                h.links().setUp(host);
-                try (NetlinkHandle p = NetlinkHandle.open(pod)) {
-                    p.addresses().add("eth0", Cidr.parse("10.244.2." + (2 + i) + "/24"));
-                    p.links().setUp("eth0");
-                }
-                hostVeths.add(host);
-                podNames.add(pod.name());
-            }
+        BridgeNode b = BridgeNode.create(namespaces, n);
+        node = b.node;
+        for (BridgeNode.Pod p : b.pods) {
+            hostVeths.add(p.hostVeth());
+            podNames.add(p.netns().name());
         }
     }
 

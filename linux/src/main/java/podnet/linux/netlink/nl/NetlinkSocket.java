@@ -89,8 +89,7 @@ public final class NetlinkSocket implements AutoCloseable {
                     continue;
                 }
                 if (m.type() == NlMessage.NLMSG_ERROR) {
-                    int err = m.payload().getInt(0);
-                    if (err == 0) {
+                    if (errorCode(m) == 0) {
                         return replies;
                     }
                     throw error(what, m);
@@ -119,14 +118,14 @@ public final class NetlinkSocket implements AutoCloseable {
                     }
                     if (m.type() == NlMessage.NLMSG_DONE) {
                         // NLMSG_DONE carries an int error too (e.g. a filtered dump that failed).
-                        if (m.payload().remaining() >= 4 && m.payload().getInt(0) < 0) {
+                        if (m.payload().remaining() >= 4 && errorCode(m) < 0) {
                             throw error(what, m);
                         }
                         done = true;
                         break;
                     }
                     if (m.type() == NlMessage.NLMSG_ERROR) {
-                        if (m.payload().getInt(0) == 0) {
+                        if (errorCode(m) == 0) {
                             done = true;
                             break;
                         }
@@ -144,6 +143,90 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code reqs} in one datagram, each with its own sequence number (a netfilter batch:
+     * BEGIN, changes, END), and waits for the answer to every message that asks for an ACK.
+     * An error answered to a message without NLM_F_ACK (the kernel's reply to the whole batch,
+     * e.g. ERESTART for a stale generation id, or a failed commit) ends the wait at once.
+     *
+     * @throws NetlinkException the first error in message order, named {@code what [i]} by the
+     *     failing message's index so callers can tell which change was refused
+     */
+    public void batch(List<NlRequest> reqs, String what) {
+        List<String> names = new ArrayList<>(reqs.size());
+        for (int i = 0; i < reqs.size(); i++) {
+            names.add(what + " [" + i + "]");
+        }
+        batch(reqs, names);
+    }
+
+    /** {@link #batch(List, String)} with each message named in errors by {@code names.get(index)}. */
+    public synchronized void batch(List<NlRequest> reqs, List<String> names) {
+        int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
+        }
+        int[] seqs = new int[n];
+        int total = 0;
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
+        send(all.flip());
+
+        int pending = 0;
+        boolean[] waiting = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            waiting[i] = reqs.get(i).hasFlag(NlMessage.NLM_F_ACK);
+            pending += waiting[i] ? 1 : 0;
+        }
+        NetlinkException[] errors = new NetlinkException[n];
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                if (m.type() != NlMessage.NLMSG_ERROR) {
+                    continue;
+                }
+                int i = indexOf(seqs, m.seq());
+                if (i < 0) {
+                    continue; // stray: a late answer to an earlier request
+                }
+                boolean failed = m.payload().getInt(0) != 0;
+                if (!waiting[i]) {
+                    if (failed) {
+                        throw error(names.get(i), m);
+                    }
+                    continue;
+                }
+                waiting[i] = false;
+                pending--;
+                if (failed) {
+                    errors[i] = error(names.get(i), m);
+                }
+            }
+        }
+        for (NetlinkException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    private static int indexOf(int[] seqs, int seq) {
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] == seq) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private void send(ByteBuffer bytes) {
         int n = bytes.remaining();
         if (sendBuf.byteSize() < n) {
@@ -159,20 +242,28 @@ public final class NetlinkSocket implements AutoCloseable {
         return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
     }
 
+    /** The error code of an NLMSG_ERROR or NLMSG_DONE: 0 for an ACK, else a negative errno. */
+    static int errorCode(NlMessage m) {
+        return m.payload().remaining() >= 4 ? m.payload().getInt(0) : -Errno.EIO;
+    }
+
     /** Turns an NLMSG_ERROR (or failed NLMSG_DONE) into an exception with the ext-ack text. */
     static NetlinkException error(String what, NlMessage m) {
         ByteBuffer p = m.payload();
+        if (p.remaining() < 4) {
+            return new NetlinkException(what + " (malformed error reply of " + p.remaining() + " bytes)",
+                    Errno.EIO, null);
+        }
         int errno = -p.getInt(0);
         String text = null;
         if (m.type() == NlMessage.NLMSG_ERROR && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {
-            int embedded;
-            if (m.hasFlag(NlMessage.NLM_F_CAPPED)) {
-                embedded = NlMessage.HEADER_LEN;
-            } else {
-                embedded = p.remaining() >= 8 ? p.getInt(4) : NlMessage.HEADER_LEN;
+            // struct nlmsgerr: the error, then the request's header (capped) or the whole request.
+            int embedded = NlMessage.HEADER_LEN;
+            if (!m.hasFlag(NlMessage.NLM_F_CAPPED) && p.remaining() >= 4 + NlMessage.HEADER_LEN) {
+                embedded = p.getInt(4);
             }
             int tlvStart = 4 + NlAttrs.align(embedded);
-            if (tlvStart <= p.limit()) {
+            if (embedded >= NlMessage.HEADER_LEN && tlvStart <= p.limit()) {
                 text = NlAttrs.parse(p, tlvStart).string(NLMSGERR_ATTR_MSG);
             }
         } else if (m.type() == NlMessage.NLMSG_DONE && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {

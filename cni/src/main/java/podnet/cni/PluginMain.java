@@ -1,0 +1,32 @@
+package podnet.cni;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one-shot executable: {@code java ... podnet.cni.PluginMain bridge|host-local|loopback}.
+ * Reads the CNI environment and stdin, prints the result or error JSON, exits with its code.
+ */
+public final class PluginMain {
+    private PluginMain() {}
+
+    public static void main(String[] args) throws IOException {
+        String plugin = args.length > 0 ? args[0] : programName();
+        // stdout must carry only CNI JSON: anything else printed goes to stderr.
+        PrintStream out = System.out;
+        System.setOut(System.err);
+        byte[] stdin = System.in.readAllBytes();
+        Map<String, String> env = System.getenv();
+        CniResponse r = PluginRunner.run(plugin, env, stdin);
+        out.write(r.stdout());
+        out.flush();
+        System.exit(r.exitCode());
+    }
+
+    private static String programName() {
+        String cmd = System.getProperty("podnet.cni.program", "");
+        return cmd.isEmpty() ? "" : Path.of(cmd).getFileName().toString();
+    }
+}

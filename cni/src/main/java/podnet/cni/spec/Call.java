@@ -1,0 +1,9 @@
+package podnet.cni.spec;
+
+import java.util.Map;
+
+/**
+ * One plugin invocation: the validated environment, the parsed config, the raw stdin, and the
+ * raw environment (passed on unchanged to delegated plugins such as an exec'd IPAM).
+ */
+public record Call(CniEnv env, NetConf conf, byte[] stdin, Map<String, String> rawEnv) {}

@@ -1,0 +1,138 @@
+package podnet.cni.spec;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON through jackson-jr (light to load) into plain maps and lists, with typed getters whose
+ * errors name the offending key.
+ */
+public final class Json {
+    private Json() {}
+
+    private static final JSON STD = JSON.std;
+
+    public static Map<String, Object> parseObject(byte[] bytes, String what) {
+        if (bytes == null || bytes.length == 0) {
+            throw CniError.decode(what + ": empty input");
+        }
+        try {
+            Object o = STD.anyFrom(bytes);
+            if (!(o instanceof Map<?, ?> m)) {
+                throw CniError.decode(what + ": expected a JSON object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) m;
+            return map;
+        } catch (IOException e) {
+            throw new CniError(CniError.DECODING_FAILURE, what + ": invalid JSON: " + firstLine(e.getMessage()), null, e);
+        }
+    }
+
+    public static byte[] write(Object o) {
+        try {
+            return STD.asBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String writeString(Object o) {
+        try {
+            return STD.asString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    public static String str(Map<String, Object> m, String key, String dflt) {
+        Object v = m == null ? null : m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        throw CniError.decode("\"" + key + "\" must be a string, got " + Json.writeString(v));
+    }
+
+    public static boolean bool(Map<String, Object> m, String key, boolean dflt) {
+        Object v = m == null ? null : m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw CniError.decode("\"" + key + "\" must be a boolean, got " + Json.writeString(v));
+    }
+
+    public static int integer(Map<String, Object> m, String key, int dflt) {
+        Object v = m == null ? null : m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            long l = ((Number) v).longValue();
+            if (l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
+                return (int) l;
+            }
+        }
+        throw CniError.decode("\"" + key + "\" must be an integer, got " + Json.writeString(v));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(Map<String, Object> m, String key) {
+        Object v = m == null ? null : m.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Map<?, ?>) {
+            return (Map<String, Object>) v;
+        }
+        throw CniError.decode("\"" + key + "\" must be an object, got " + Json.writeString(v));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<Object> list(Map<String, Object> m, String key) {
+        Object v = m == null ? null : m.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof List<?>) {
+            return (List<Object>) v;
+        }
+        throw CniError.decode("\"" + key + "\" must be an array, got " + Json.writeString(v));
+    }
+
+    public static List<String> strings(Map<String, Object> m, String key) {
+        List<Object> l = list(m, key);
+        if (l == null) {
+            return null;
+        }
+        for (Object o : l) {
+            if (!(o instanceof String)) {
+                throw CniError.decode("\"" + key + "\" must be an array of strings");
+            }
+        }
+        return l.stream().map(String.class::cast).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> asObject(Object o, String what) {
+        if (o instanceof Map<?, ?>) {
+            return (Map<String, Object>) o;
+        }
+        throw CniError.decode(what + " must be an object, got " + (o == null ? "null" : Json.writeString(o)));
+    }
+}

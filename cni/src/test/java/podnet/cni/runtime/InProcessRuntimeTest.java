@@ -1,0 +1,84 @@
+package podnet.cni.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import podnet.cni.spec.CniError;
+import podnet.linux.ns.Netns;
+import podnet.linux.sysctl.Sysctl;
+import podnet.linux.testing.Ip;
+import podnet.linux.testing.TestNetns;
+
+/** A conflist of our bridge, the reference tuning plugin (exec'd) and our loopback. */
+class InProcessRuntimeTest {
+    TestNetns ns;
+    Netns node;
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void setUp() {
+        ns = new TestNetns("rt");
+        node = ns.add("node");
+    }
+
+    @AfterEach
+    void tearDown() {
+        ns.close();
+    }
+
+    Path conflist(String extraPlugin) throws Exception {
+        Path f = tmp.resolve("10-test.conflist");
+        Files.writeString(f, """
+                {"cniVersion":"1.0.0","cniVersions":["0.4.0","1.0.0","1.1.0"],"name":"rtnet","plugins":[
+                  {"type":"bridge","bridge":"cni0","isGateway":true,
+                   "ipam":{"type":"host-local","subnet":"10.250.0.0/24","dataDir":"%s"}},
+                  %s
+                  {"type":"loopback"}]}""".formatted(tmp.resolve("ipam"), extraPlugin));
+        return f;
+    }
+
+    @Test
+    void addCheckDelThroughAChainWithAnExecdReferencePlugin() throws Exception {
+        Netns pod = ns.add("pod");
+        Path list = conflist("{\"type\":\"tuning\",\"sysctl\":{\"net.ipv4.conf.eth0.accept_redirects\":\"0\"},\"capabilities\":{\"mac\":true}},");
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var att = new CniRuntime.Attachment("ctr1", pod.path(), "eth0", Map.of("IgnoreUnknown", "1", "K8S_POD_NAME", "p"),
+                Map.of("mac", "0a:58:0a:fa:00:09"));
+        String result = node.call(() -> rt.add(list, att));
+        // tuning only speaks up to 1.0.0, so the list ran at 1.0.0
+        assertThat(result).contains("\"cniVersion\":\"1.0.0\"", "10.250.0.2/24");
+        assertThat(Sysctl.get(pod, "net/ipv4/conf/eth0/accept_redirects")).isEqualTo("0");
+        assertThat(Ip.link(pod.name(), "eth0").get("address")).isEqualTo("0a:58:0a:fa:00:09");
+        assertThat(Ip.link(pod.name(), "lo").get("flags").toString()).contains("UP");
+        assertThat(tmp.resolve("cache/rtnet-ctr1-eth0")).exists();
+
+        node.run(() -> rt.check(list, att));
+        node.run(() -> rt.del(list, att));
+        assertThat(tmp.resolve("cache/rtnet-ctr1-eth0")).doesNotExist();
+        assertThat(Ip.json(pod.name(), "link", "show")).hasSize(1);
+        node.run(() -> rt.del(list, att)); // again: idempotent
+        assertThatThrownBy(() -> node.run(() -> rt.check(list, att))).isInstanceOf(CniError.class)
+                .hasMessageContaining("no cached result");
+    }
+
+    @Test
+    void failedAddRunsDelAndThrowsThePluginsError() throws Exception {
+        Netns pod = ns.add("pod");
+        Path list = conflist("{\"type\":\"no-such-plugin\"},");
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var att = new CniRuntime.Attachment("ctr2", pod.path(), "eth0", Map.of(), Map.of());
+        assertThatThrownBy(() -> node.call(() -> rt.add(list, att))).isInstanceOf(CniError.class)
+                .hasMessageContaining("no-such-plugin");
+        assertThat(Ip.json(pod.name(), "link", "show")).hasSize(1);
+        assertThat(tmp.resolve("ipam/rtnet").toFile().list()).containsExactlyInAnyOrder("lock", "last_reserved_ip.0");
+    }
+}

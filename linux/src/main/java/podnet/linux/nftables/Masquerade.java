@@ -1,0 +1,272 @@
+package podnet.linux.nftables;
+
+import static podnet.linux.nftables.NfTables.*;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.nl.NetlinkSocket;
+import podnet.linux.netlink.nl.NlAttrs;
+import podnet.linux.netlink.nl.NlMessage;
+import podnet.linux.netlink.nl.NlRequest;
+import podnet.linux.ns.Netns;
+import podnet.linux.sys.Errno;
+
+/**
+ * Pod masquerade in nf_tables, spoken over NFNETLINK (no nft process). One table
+ * {@code inet podnet} with one base chain {@code postrouting} (nat, srcnat); per CNI network a
+ * set of pod addresses per family ({@code pn4-NET}, {@code pn6-NET}) and one rule per subnet
+ * (see {@link MasqueradeRule}). Setting a network up is done once; a pod's ADD and DEL then
+ * add or remove one set element. State lives only in the kernel, so any process can pick up
+ * where another left off. Safe to share between threads.
+ */
+public final class Masquerade implements AutoCloseable {
+    static final String TABLE = "podnet";
+    static final String CHAIN = "postrouting";
+    private static final int FAMILY = NFPROTO_INET;
+    private static final int MAX_ATTEMPTS = 20;
+
+    private final Netns netns;
+    private final NetlinkSocket socket;
+
+    private Masquerade(Netns netns, NetlinkSocket socket) {
+        this.netns = netns;
+        this.socket = socket;
+    }
+
+    /** A NETLINK_NETFILTER socket bound in {@code netns} (it stays there whatever thread uses it). */
+    public static Masquerade open(Netns netns) {
+        return new Masquerade(netns, netns.call(() -> NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)));
+    }
+
+    /**
+     * Makes sure the table, the chain, the network's set for {@code subnet}'s family and its rule
+     * for {@code subnet} exist. When they do, this costs one rule dump; otherwise everything
+     * missing is created in one atomic batch, guarded by the ruleset generation so that
+     * concurrent callers never add the rule twice.
+     */
+    public void ensureNetwork(String network, Cidr subnet) {
+        MasqueradeRule rule = new MasqueradeRule(SetNames.of(network, !subnet.isIpv4()), subnet);
+        String comment = rule.comment();
+        if (hasRule(comment)) {
+            return;
+        }
+        String what = " (masquerade of network " + network + ")";
+        for (int attempt = 1; ; attempt++) {
+            int genId = generation();
+            if (hasRule(comment)) { // read after the generation: a batch built on it is safe
+                return;
+            }
+            int setId = 1;
+            NftBatch batch = new NftBatch(genId)
+                    .add(NftMessages.newTable(FAMILY, TABLE), "nft add table inet " + TABLE + what)
+                    .add(NftMessages.newNatPostroutingChain(FAMILY, TABLE, CHAIN, PRIORITY_SRCNAT),
+                            "nft add chain inet " + TABLE + " " + CHAIN + " (type nat hook postrouting)" + what)
+                    .add(NftMessages.newAddressSet(FAMILY, TABLE, rule.set(), rule.ipv6(), setId),
+                            "nft add set inet " + TABLE + " " + rule.set() + what)
+                    .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule, setId),
+                            "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what);
+            if (sentUnlessRestarted(batch, attempt)) {
+                return;
+            }
+        }
+    }
+
+    /** Adds a pod address to its network's set; an address already there is fine. */
+    public void add(String network, InetAddress podIp) {
+        String set = setFor(network, podIp);
+        try {
+            change(NftMessages.newSetElement(FAMILY, TABLE, set, podIp),
+                    "nft add element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENOENT)) {
+                throw new IllegalStateException("masquerade of network " + network + " is not set up for "
+                        + Cidr.text(podIp) + " (no set inet " + TABLE + " " + set + "): call ensureNetwork first", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Removes a pod address from its network's set; a missing address or set is fine. */
+    public void remove(String network, InetAddress podIp) {
+        String set = setFor(network, podIp);
+        try {
+            change(NftMessages.delSetElement(FAMILY, TABLE, set, podIp),
+                    "nft delete element inet " + TABLE + " " + set + " " + Cidr.text(podIp));
+        } catch (NetlinkException e) {
+            if (!e.is(Errno.ENOENT)) {
+                throw e;
+            }
+        }
+    }
+
+    /** The pod addresses in the network's sets (IPv4 then IPv6); empty when it has none. */
+    public Set<InetAddress> members(String network) {
+        Set<InetAddress> out = new LinkedHashSet<>();
+        List<String> existing = sets();
+        for (String set : new String[] {SetNames.of(network, false), SetNames.of(network, true)}) {
+            if (!existing.contains(set)) {
+                continue; // skip rather than provoke ENOENT: an exception costs a cold process a strerror link
+            }
+            List<NlMessage> replies;
+            try {
+                replies = socket.dump(NftMessages.getSetElements(FAMILY, TABLE, set),
+                        "nft list set inet " + TABLE + " " + set);
+            } catch (NetlinkException e) {
+                if (e.is(Errno.ENOENT)) {
+                    continue; // deleted since we listed the sets
+                }
+                throw e;
+            }
+            for (NlMessage m : replies) {
+                NlAttrs elements = m.attrs(4).nested(SET_ELEM_LIST_ELEMENTS);
+                for (ByteBuffer elem : elements.all(LIST_ELEM)) {
+                    InetAddress a = NlAttrs.parse(elem, 0).nested(SET_ELEM_KEY).address(DATA_VALUE);
+                    if (a != null) {
+                        out.add(a);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Deletes the network's rules and sets (both families); the table and chain stay. */
+    public void removeNetwork(String network) {
+        String set4 = SetNames.of(network, false);
+        String set6 = SetNames.of(network, true);
+        for (int attempt = 1; ; attempt++) {
+            NftBatch batch = new NftBatch(generation());
+            for (RuleRef r : rules()) {
+                String set = MasqueradeRule.setOf(r.comment());
+                if (set4.equals(set) || set6.equals(set)) {
+                    batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
+                            "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
+                }
+            }
+            for (String set : sets()) {
+                if (set.equals(set4) || set.equals(set6)) {
+                    batch.add(NftMessages.delSet(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
+                }
+            }
+            if (batch.size() == 0 || sentUnlessRestarted(batch, attempt)) {
+                return;
+            }
+        }
+    }
+
+    public Netns netns() {
+        return netns;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    // ---- internals ------------------------------------------------------------------------
+
+    /** A rule of our chain: its handle and its comment (null if it has none). */
+    record RuleRef(long handle, String comment) {}
+
+    private String setFor(String network, InetAddress podIp) {
+        return SetNames.of(network, podIp.getAddress().length == 16);
+    }
+
+    private void change(NlRequest req, String what) {
+        new NftBatch(0).add(req, what).send(socket);
+    }
+
+    private boolean hasRule(String comment) {
+        for (RuleRef r : rules()) {
+            if (comment.equals(r.comment())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rules of our chain; none when the table or chain does not exist. */
+    List<RuleRef> rules() {
+        List<NlMessage> replies;
+        try {
+            replies = socket.dump(NftMessages.getRules(FAMILY, TABLE, CHAIN),
+                    "nft list chain inet " + TABLE + " " + CHAIN);
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENOENT)) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<RuleRef> out = new ArrayList<>();
+        for (NlMessage m : replies) {
+            NlAttrs a = m.attrs(4);
+            if (!TABLE.equals(a.string(RULE_TABLE)) || !CHAIN.equals(a.string(RULE_CHAIN))) {
+                continue; // a kernel that ignores the dump filter
+            }
+            ByteBuffer handle = a.get(RULE_HANDLE);
+            if (handle == null || handle.remaining() < 8) {
+                continue;
+            }
+            out.add(new RuleRef(handle.order(ByteOrder.BIG_ENDIAN).getLong(0),
+                    NftMessages.commentOf(a.bytes(RULE_USERDATA))));
+        }
+        return out;
+    }
+
+    /** The set names of our table; none when the table does not exist. */
+    List<String> sets() {
+        List<NlMessage> replies;
+        try {
+            replies = socket.dump(NftMessages.getSets(FAMILY, TABLE), "nft list sets inet " + TABLE);
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENOENT)) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<String> out = new ArrayList<>();
+        for (NlMessage m : replies) {
+            NlAttrs a = m.attrs(4);
+            if (TABLE.equals(a.string(SET_TABLE)) && a.string(SET_NAME) != null) {
+                out.add(a.string(SET_NAME));
+            }
+        }
+        return out;
+    }
+
+    /** The ruleset generation: a batch that carries it fails with ERESTART if anything changed since. */
+    int generation() {
+        for (NlMessage m : socket.request(NftMessages.getGen(), "nft get ruleset generation")) {
+            if (m.type() == type(NEWGEN)) {
+                ByteBuffer id = m.attrs(4).get(GEN_ID);
+                if (id != null && id.remaining() >= 4) {
+                    return id.order(ByteOrder.BIG_ENDIAN).getInt(0);
+                }
+            }
+        }
+        throw new IllegalStateException("nf_tables answered no generation id");
+    }
+
+    /**
+     * Sends a batch built on a generation id; false when the kernel refused it because the
+     * ruleset changed meanwhile (ERESTART) and the caller should look again and rebuild it.
+     */
+    private boolean sentUnlessRestarted(NftBatch batch, int attempt) {
+        try {
+            batch.send(socket);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.is(ERESTART) && attempt < MAX_ATTEMPTS) {
+                return false;
+            }
+            throw e;
+        }
+    }
+}
