@@ -8,22 +8,47 @@ import podnet.cni.install.Installer;
 /** {@code podnet cni}: the CNI plugins. */
 @Command(name = "cni", description = "The bridge, host-local and loopback CNI plugins.",
         subcommands = {CniCommand.Install.class})
-final class CniCommand {
+final class CniCommand extends CommandGroup {
 
-    @Command(name = "install", description = "Write the plugin executables (bridge, host-local, loopback)"
-            + " into a CNI bin dir, and optionally the default conflist.")
-    static final class Install implements Runnable {
-        @Option(names = "--bin-dir", required = true, description = "Where to write the executables, e.g. /opt/cni/bin.")
+    @Command(name = "install", description = "Write the plugin executables (bridge, host-local, loopback: the exec shim,"
+            + " or scripts without cc) and podnet-oneshot into a CNI bin dir, and optionally the conflist.")
+    static final class Install extends CliCommand {
+        @Option(names = "--bin-dir", required = true, paramLabel = "DIR", description = "Where to write the executables, e.g. /opt/cni/bin.")
         Path binDir;
 
-        @Option(names = "--conf-dir", description = "Also write " + Installer.CONFLIST_NAME + " here, e.g. /etc/cni/net.d.")
+        @Option(names = "--conf-dir", paramLabel = "DIR", description = "Also write " + Installer.CONFLIST_NAME + " here, e.g. /etc/cni/net.d.")
         Path confDir;
 
+        @Option(names = "--subnet", paramLabel = "CIDR", defaultValue = "10.244.2.0/24",
+                description = "The node's pod subnet for the conflist (default: ${DEFAULT-VALUE}).")
+        String subnet;
+
+        @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "0", description = "MTU of the pods' veths (default: the kernel's).")
+        int mtu;
+
+        @Option(names = "--force", description = "Replace an existing conflist that differs.")
+        boolean force;
+
+        Install(Cli cli) {
+            super(cli);
+        }
+
         @Override
-        public void run() {
-            for (Path p : Installer.install(binDir, confDir)) {
-                System.out.println("wrote " + p);
+        public Integer call() {
+            Installer.Network network;
+            try {
+                network = new Installer.Network(subnet, mtu);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), "e.g. --subnet 10.244.2.0/24 --mtu 1450");
             }
+            try {
+                for (Path p : Installer.install(binDir, confDir, network, force, cli.err)) {
+                    cli.out.println("wrote " + p);
+                }
+            } catch (IllegalStateException e) {
+                throw new CliException(e.getMessage(), "compare the two files, then rerun with --force to replace it");
+            }
+            return 0;
         }
     }
 }

@@ -34,6 +34,11 @@ final class AotCache {
         if (Files.isReadable(cache)) {
             return cache;
         }
+        if (classpath.stream().anyMatch(Files::isDirectory)) {
+            // The JDK archives classes from jars only; a build tree's class directories get none.
+            log.println("podnet: the plugins run from class directories, so no AOT cache (build the jars for one)");
+            return null;
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
             log.println("podnet: not root, so no AOT cache was trained; the one-shot path starts slower");
             return null;

@@ -29,12 +29,46 @@ public final class Installer {
     static final String JVM_FLAGS = "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
             + " -Xlog:disable -Xlog:all=warning:stderr";
 
-    /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
-    public static List<Path> install(Path binDir, Path confDir) {
-        return install(binDir, confDir, System.err);
+    /** What goes into the default conflist: the node's pod subnet and the MTU (0: the kernel's default). */
+    public record Network(String subnet, int mtu) {
+        public static final Network DEFAULT = new Network("10.244.2.0/24", 0);
+
+        public Network {
+            podnet.linux.inet.Cidr c = podnet.linux.inet.Cidr.parse(subnet); // refuses what is not a CIDR
+            if (!c.equals(c.network()) || c.prefixLength() > (c.isIpv4() ? 30 : 126)) {
+                throw new IllegalArgumentException("--subnet " + subnet + ": give a network address with room for pods,"
+                        + " e.g. 10.244.2.0/24");
+            }
+            if (mtu != 0 && (mtu < 576 || mtu > 65535)) {
+                throw new IllegalArgumentException("--mtu " + mtu + ": between 576 and 65535");
+            }
+        }
     }
 
-    public static List<Path> install(Path binDir, Path confDir, java.io.PrintStream log) {
+    /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
+    public static List<Path> install(Path binDir, Path confDir) {
+        return install(binDir, confDir, Network.DEFAULT, false, System.err);
+    }
+
+    /**
+     * Installs the executables, and with {@code confDir} the conflist for {@code network}. An
+     * existing conflist that differs is refused (before anything is written) unless {@code force}:
+     * on a real node it is the cluster's network definition.
+     */
+    public static List<Path> install(Path binDir, Path confDir, Network network, boolean force,
+            java.io.PrintStream log) {
+        String conflist = defaultConflist(network);
+        if (confDir != null && !force) {
+            Path existing = confDir.resolve(CONFLIST_NAME);
+            try {
+                if (Files.exists(existing) && !Files.readString(existing).equals(conflist)) {
+                    throw new IllegalStateException(existing + " exists and differs from the one podnet would write;"
+                            + " keep it, or pass --force to replace it");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + existing, e);
+            }
+        }
         Path java = javaBinary();
         List<Path> classpath = classpath();
         String cp = String.join(":", classpath.stream().map(Path::toString).toList());
@@ -58,7 +92,7 @@ public final class Installer {
             }
         }
         if (confDir != null) {
-            written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), defaultConflist(), "rw-r--r--"));
+            written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), conflist, "rw-r--r--"));
         }
         return written;
     }
@@ -72,6 +106,10 @@ public final class Installer {
     }
 
     public static String defaultConflist() {
+        return defaultConflist(Network.DEFAULT);
+    }
+
+    public static String defaultConflist(Network network) {
         return """
                 {
                   "cniVersion": "1.0.0",
@@ -83,11 +121,11 @@ public final class Installer {
                       "bridge": "cni0",
                       "isGateway": true,
                       "ipMasq": true,
-                      "hairpinMode": true,
+                      "hairpinMode": true,%s
                       "ipam": {
                         "type": "host-local",
-                        "ranges": [[{"subnet": "10.244.2.0/24"}]],
-                        "routes": [{"dst": "0.0.0.0/0"}]
+                        "ranges": [[{"subnet": "%s"}]],
+                        "routes": [{"dst": "%s"}]
                       }
                     },
                     {
@@ -95,7 +133,8 @@ public final class Installer {
                     }
                   ]
                 }
-                """;
+                """.formatted(network.mtu() > 0 ? "\n                      \"mtu\": " + network.mtu() + "," : "", network.subnet(),
+                        network.subnet().contains(":") ? "::/0" : "0.0.0.0/0");
     }
 
     /** The running JDK's java, found now so the scripts never depend on PATH. */
