@@ -34,7 +34,12 @@ public final class Installer {
         public static final Network DEFAULT = new Network("10.244.2.0/24", 0);
 
         public Network {
-            podnet.linux.inet.Cidr c = podnet.linux.inet.Cidr.parse(subnet); // refuses what is not a CIDR
+            podnet.linux.inet.Cidr c;
+            try {
+                c = podnet.linux.inet.Cidr.parse(subnet);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--subnet " + subnet + ": " + e.getMessage());
+            }
             if (!c.equals(c.network()) || c.prefixLength() > (c.isIpv4() ? 30 : 126)) {
                 throw new IllegalArgumentException("--subnet " + subnet + ": give a network address with room for pods,"
                         + " e.g. 10.244.2.0/24");
