@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code podnet} command. */
-@Command(name = "podnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "podnet", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "The Kubernetes single-node pod network, on the real kernel.",
         subcommands = {NsCommand.class, NetnsCommand.class, LinkCommand.class, VethCommand.class,
                 AddrCommand.class, RouteCommand.class, BridgeCommand.class, NeighCommand.class,

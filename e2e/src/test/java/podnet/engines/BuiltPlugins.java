@@ -28,8 +28,10 @@ final class BuiltPlugins {
             Path dir = Files.createTempDirectory("podnet-e2e-cni-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
             List<Path> written = Installer.install(dir, null);
-            if (written.size() != CniPlugins.NEEDED.size()) {
-                throw new IllegalStateException("podnet's installer wrote " + written);
+            for (String plugin : CniPlugins.NEEDED) {
+                if (!written.contains(dir.resolve(plugin))) {
+                    throw new IllegalStateException("podnet's installer wrote " + written + ", no " + plugin);
+                }
             }
             return dir;
         } catch (IOException e) {
@@ -44,7 +46,7 @@ final class BuiltPlugins {
             }
             Files.deleteIfExists(dir);
         } catch (IOException e) {
-            // Best effort at JVM exit: a temp dir of three small scripts.
+            // Best effort at JVM exit: a temp dir of the plugin executables.
         }
     }
 }
