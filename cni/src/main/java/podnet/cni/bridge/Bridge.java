@@ -28,6 +28,7 @@ import podnet.linux.netlink.Links;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
 import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.nftables.Masquerade;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.Sockets;
@@ -81,12 +82,13 @@ public final class Bridge implements CniPlugin {
                         }
                     }
                     if (conf.ipMasq()) {
-                        try (Masquerade masq = Masquerade.open()) {
+                        try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
                             for (IpConfig ip : ips) {
-                                masq.add(call.conf().name(), ip.address().network(), ip.address().address());
                                 InetAddress a = ip.address().address();
+                                masq.ensureNetwork(call.conf().name(), ip.address().network());
+                                masq.add(call.conf().name(), a);
                                 undo.push("masquerade remove " + Cidr.text(a), () -> {
-                                    try (Masquerade m = Masquerade.open()) {
+                                    try (Masquerade m = Masquerade.open(Netns.CURRENT)) {
                                         m.remove(call.conf().name(), a);
                                     }
                                 });
@@ -400,7 +402,7 @@ public final class Bridge implements CniPlugin {
         if (conf.layer3()) {
             podIps.addAll(IpamDelegate.del(call, conf.ipamType()));
             if (conf.ipMasq() && !podIps.isEmpty()) {
-                try (Masquerade masq = Masquerade.open()) {
+                try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
                     for (InetAddress a : podIps) {
                         masq.remove(call.conf().name(), a);
                     }
@@ -490,8 +492,18 @@ public final class Bridge implements CniPlugin {
         }
         List<InetAddress> released = IpamDelegate.gc(call, conf.ipamType());
         if (conf.ipMasq()) {
-            try (Masquerade masq = Masquerade.open()) {
-                for (InetAddress a : released) {
+            try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
+                Set<InetAddress> stale = new LinkedHashSet<>(released);
+                if (conf.ipamType().equals("host-local")) {
+                    // also set elements whose lease is gone (e.g. a crash between IPAM DEL and here)
+                    Set<InetAddress> leased = new java.util.HashSet<>(podnet.cni.ipam.HostLocal.allLeased(call.conf()));
+                    for (InetAddress m : masq.members(call.conf().name())) {
+                        if (!leased.contains(m)) {
+                            stale.add(m);
+                        }
+                    }
+                }
+                for (InetAddress a : stale) {
                     masq.remove(call.conf().name(), a);
                 }
             }

@@ -111,6 +111,30 @@ class BridgeTest {
         assertThat(data.resolve("podnet/10.244.2.3")).exists();
     }
 
+    String nft(Netns n) {
+        return Ip.run("ip", "netns", "exec", n.name(), "nft", "-j", "list", "ruleset").ok().out();
+    }
+
+    @Test
+    void ipMasqAddsAndRemovesOneSetElementAndGcCleansUp() {
+        Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf(",\"isGateway\":true,\"ipMasq\":true,\"ipMasqBackend\":\"nftables\"");
+        add("ctr-a", a, c).ok();
+        add("ctr-b", b, c).ok();
+        String rules = nft(node);
+        assertThat(rules).contains("\"podnet\"", "masquerade", "10.244.2.2", "10.244.2.3");
+        del("ctr-a", a, c).ok();
+        assertThat(nft(node)).doesNotContain("10.244.2.2").contains("10.244.2.3");
+        del("ctr-a", a, c).ok();
+        // GC: ctr-b is not a valid attachment any more -> lease and set element go
+        String gc = c.replace("\"type\":\"bridge\",", "\"type\":\"bridge\",\"cni.dev/valid-attachments\":[],");
+        Cni.of("GC", null, null, null).ours(node, "bridge", gc).ok();
+        assertThat(nft(node)).doesNotContain("10.244.2.3");
+        assertThat(data.resolve("podnet/10.244.2.3")).doesNotExist();
+        assertThat(Cni.of("STATUS", null, null, null).ours(node, "bridge", c).exit()).isZero();
+    }
+
     @Test
     void delIsIdempotentWithoutNetns() {
         Netns a = ns.add("a");
