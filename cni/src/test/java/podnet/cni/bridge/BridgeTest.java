@@ -268,6 +268,8 @@ class BridgeTest {
         assertThat(add("x", a, conf(",\"vlan\":5000")).msg()).contains("VLAN");
         assertThat(add("x", a, conf(",\"vlan\":5,\"vlanTrunk\":[{\"id\":6}]")).code()).isEqualTo(CniError.INVALID_CONFIG);
         assertThat(add("x", a, conf(",\"ipMasqBackend\":\"iptables\"")).code()).isEqualTo(CniError.UNSUPPORTED_FIELD);
+        assertThat(add("x", a, conf(",\"macspoofchk\":true")).code()).isEqualTo(CniError.UNSUPPORTED_FIELD);
+        assertThat(add("x", a, conf(",\"mtu\":-1")).msg()).contains("mtu");
         assertThat(add("x", a, conf(",\"mtu\":\"big\"")).code()).isEqualTo(CniError.DECODING_FAILURE);
         assertThat(add("x", a, conf("").replace("\"cni0\"", "\"a/b\"")).code()).isEqualTo(CniError.INVALID_CONFIG);
         Cni.Out noNetns = call("ADD", "x", null).netns("/run/netns/does-not-exist").ours(node, "bridge", conf(""));
