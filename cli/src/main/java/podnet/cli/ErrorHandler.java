@@ -1,20 +1,32 @@
 package podnet.cli;
 
 import picocli.CommandLine;
+import podnet.linux.sys.Errno;
 import podnet.linux.sys.SysException;
+import podnet.pod.PodException;
 
-/** Prints failures as one line on stderr (no stack trace) and exits non-zero. */
+/** Prints failures as "podnet: what" plus a "hint:" line on stderr (no stack trace); exit 1. */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-        cl.getErr().println("podnet: " + msg);
-        if (ex instanceof SysException s && s.is(podnet.linux.sys.Errno.EPERM)) {
-            cl.getErr().println("podnet: this needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)");
+        var err = cl.getErr();
+        err.println("podnet: " + msg);
+        String hint = switch (ex) {
+            case CliException c -> c.hint();
+            case PodException p -> p.hint();
+            case SysException s when s.is(Errno.EPERM) -> "this needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)";
+            case SysException s when s.is(Errno.EEXIST) -> "it exists already; pick another name or remove it first";
+            case SysException s when s.is(Errno.ENODEV) -> "check the name with `podnet link show` (and -n NETNS)";
+            default -> null;
+        };
+        if (hint != null) {
+            err.println("podnet: hint: " + hint);
         }
         if (System.getenv("PODNET_DEBUG") != null) {
-            ex.printStackTrace(cl.getErr());
+            ex.printStackTrace(err);
         }
+        err.flush();
         return 1;
     }
 }

@@ -2,6 +2,7 @@ package podnet.linux.inet;
 
 import java.math.BigInteger;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -25,7 +26,12 @@ public record Cidr(InetAddress address, int prefixLength) {
         }
         int slash = text.indexOf('/');
         String addr = slash < 0 ? text : text.substring(0, slash);
-        InetAddress a = parseAddress(addr);
+        InetAddress a;
+        try {
+            a = parseAddress(addr);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid CIDR \"" + text + "\": " + e.getMessage());
+        }
         int max = a instanceof Inet4Address ? 32 : 128;
         int len = max;
         if (slash >= 0) {
@@ -75,7 +81,7 @@ public record Cidr(InetAddress address, int prefixLength) {
                     byte[] m = new byte[16];
                     m[10] = m[11] = (byte) 0xff;
                     System.arraycopy(a.getAddress(), 0, m, 12, 4);
-                    return InetAddress.getByAddress(m);
+                    return byAddress(m);
                 }
                 return a;
             } catch (UnknownHostException e) {
@@ -85,9 +91,11 @@ public record Cidr(InetAddress address, int prefixLength) {
         throw new IllegalArgumentException("invalid IP address \"" + text + "\"");
     }
 
+    /** The address of these 4 or 16 bytes; 16 stay IPv6 even when IPv4-mapped. */
     public static InetAddress byAddress(byte[] b) {
         try {
-            return InetAddress.getByAddress(b);
+            // InetAddress.getByAddress would turn ::ffff:a.b.c.d into an IPv4 address.
+            return b.length == 16 ? Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

@@ -19,7 +19,8 @@ public record MacAddress(byte[] bytes) {
         }
         byte[] b = new byte[6];
         for (int i = 0; i < 6; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 2) {
+            if (parts[i].isEmpty() || parts[i].length() > 2
+                    || !parts[i].chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                 throw new IllegalArgumentException("invalid MAC address \"" + text + "\"");
             }
             try {

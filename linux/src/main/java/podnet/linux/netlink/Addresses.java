@@ -29,7 +29,7 @@ public final class Addresses {
     public List<Address> list(int family) {
         NlRequest req = ifaddrmsg(Rtm.GETADDR, 0, family, 0, 0, 0);
         List<Address> out = new ArrayList<>();
-        for (NlMessage m : handle.socket().dump(req, "list addresses")) {
+        for (NlMessage m : handle.dump(req, "list addresses")) {
             if (m.type() == Rtm.NEWADDR) {
                 out.add(parse(m));
             }
@@ -74,7 +74,7 @@ public final class Addresses {
         if (flags > 0xff) {
             req.attrU32(IFA_FLAGS, flags);
         }
-        handle.socket().request(req, what);
+        handle.request(req, what);
     }
 
     private static NlRequest ifaddrmsg(int type, int nlFlags, int family, int prefix, int flags, int index) {

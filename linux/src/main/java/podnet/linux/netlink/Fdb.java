@@ -20,7 +20,7 @@ public final class Fdb {
     public List<FdbEntry> list() {
         var req = Neighbours.ndmsg(Rtm.GETNEIGH, 0, Sockets.AF_BRIDGE, 0, 0, 0);
         List<FdbEntry> out = new ArrayList<>();
-        for (NlMessage m : handle.socket().dump(req, "list fdb")) {
+        for (NlMessage m : handle.dump(req, "list fdb")) {
             if (m.type() != Rtm.NEWNEIGH || Byte.toUnsignedInt(m.payload().get(0)) != Sockets.AF_BRIDGE) {
                 continue;
             }

@@ -44,7 +44,7 @@ public final class Links {
     public List<Link> list() {
         NlRequest req = Rtm.ifinfomsg(Rtm.GETLINK, 0, 0, 0, 0, 0);
         List<Link> out = new ArrayList<>();
-        for (NlMessage m : handle.socket().dump(req, "list links")) {
+        for (NlMessage m : handle.dump(req, "list links")) {
             if (m.type() == Rtm.NEWLINK) {
                 out.add(parse(m));
             }
@@ -66,17 +66,17 @@ public final class Links {
     /** The link named {@code name}, or an ENODEV error that says where it was looked for. */
     public Link require(String name) {
         return get(name).orElseThrow(() -> new NetlinkException(
-                "link " + name + " not found in " + handle.netns(), Errno.ENODEV, null));
+                "link " + name + " not found" + handle.where(), Errno.ENODEV, null));
     }
 
     public Link require(int index) {
         return get(index).orElseThrow(() -> new NetlinkException(
-                "link #" + index + " not found in " + handle.netns(), Errno.ENODEV, null));
+                "link #" + index + " not found" + handle.where(), Errno.ENODEV, null));
     }
 
     private Optional<Link> getOne(NlRequest req, String what) {
         try {
-            for (NlMessage m : handle.socket().request(req, what)) {
+            for (NlMessage m : handle.request(req, what)) {
                 if (m.type() == Rtm.NEWLINK) {
                     return Optional.of(parse(m));
                 }
@@ -143,7 +143,7 @@ public final class Links {
             req.endNested(peer);
             req.endNested(data);
             req.endNested(info);
-            handle.socket().request(req, "add veth " + name + " peer " + peerName
+            handle.request(req, "add veth " + name + " peer " + peerName
                     + (peerFd != null ? " in " + peerNetns : ""));
         } finally {
             if (peerFd != null) {
@@ -203,7 +203,7 @@ public final class Links {
             req.endNested(d);
         }
         req.endNested(info);
-        handle.socket().request(req, "add " + kind + " " + name);
+        handle.request(req, "add " + kind + " " + name);
         return require(name);
     }
 
@@ -218,7 +218,7 @@ public final class Links {
     }
 
     private void delete(int index, String label) {
-        handle.socket().request(Rtm.ifinfomsg(Rtm.DELLINK, 0, 0, index, 0, 0), "delete link " + label);
+        handle.request(Rtm.ifinfomsg(Rtm.DELLINK, 0, 0, index, 0, 0), "delete link " + label);
     }
 
     /** Deletes the link if it exists; returns whether it did. */
@@ -252,7 +252,7 @@ public final class Links {
 
     private void setFlags(String name, int flags, int change) {
         int index = require(name).index();
-        handle.socket().request(Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, flags, change),
+        handle.request(Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, flags, change),
                 "set link " + name + ((change & Rtm.IFF_UP) != 0 ? ((flags & Rtm.IFF_UP) != 0 ? " up" : " down") : " flags"));
     }
 
@@ -293,7 +293,7 @@ public final class Links {
         int index = require(name).index();
         NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, 0, 0);
         attrs.accept(req);
-        handle.socket().request(req, "set link " + name + " " + what);
+        handle.request(req, "set link " + name + " " + what);
     }
 
     /** Changes a bridge port's hairpin, learning and isolation flags. */
@@ -311,7 +311,7 @@ public final class Links {
             req.attrU8(BridgePort.IFLA_BRPORT_ISOLATED, change.isolated() ? 1 : 0);
         }
         req.endNested(p);
-        handle.socket().request(req, "set bridge port " + name);
+        handle.request(req, "set bridge port " + name);
     }
 
     static final int IFLA_AF_SPEC = 26, IFLA_BRIDGE_VLAN_INFO = 2;

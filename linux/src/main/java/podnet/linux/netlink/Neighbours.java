@@ -27,7 +27,7 @@ public final class Neighbours {
     /** Entries of {@code family}: AF_INET, AF_INET6, or 0 for both. */
     public List<Neighbour> list(int family) {
         List<Neighbour> out = new ArrayList<>();
-        for (NlMessage m : handle.socket().dump(ndmsg(Rtm.GETNEIGH, 0, family, 0, 0, 0), "list neighbours")) {
+        for (NlMessage m : handle.dump(ndmsg(Rtm.GETNEIGH, 0, family, 0, 0, 0), "list neighbours")) {
             if (m.type() != Rtm.NEWNEIGH) {
                 continue;
             }
@@ -52,14 +52,14 @@ public final class Neighbours {
         NlRequest req = ndmsg(Rtm.NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, family, index,
                 Neighbour.NUD_PERMANENT, 0);
         req.attrAddress(NDA_DST, ip).attr(NDA_LLADDR, mac.bytes());
-        handle.socket().request(req, "replace neighbour " + Cidr.text(ip) + " dev " + link);
+        handle.request(req, "replace neighbour " + Cidr.text(ip) + " dev " + link);
     }
 
     public void delete(String link, InetAddress ip) {
         int index = handle.links().require(link).index();
         int family = ip.getAddress().length == 4 ? Sockets.AF_INET : Sockets.AF_INET6;
         NlRequest req = ndmsg(Rtm.DELNEIGH, 0, family, index, 0, 0).attrAddress(NDA_DST, ip);
-        handle.socket().request(req, "delete neighbour " + Cidr.text(ip) + " dev " + link);
+        handle.request(req, "delete neighbour " + Cidr.text(ip) + " dev " + link);
     }
 
     static NlRequest ndmsg(int type, int nlFlags, int family, int index, int state, int flags) {

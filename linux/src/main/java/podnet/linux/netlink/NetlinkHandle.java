@@ -1,6 +1,9 @@
 package podnet.linux.netlink;
 
+import java.util.List;
 import podnet.linux.netlink.nl.NetlinkSocket;
+import podnet.linux.netlink.nl.NlMessage;
+import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.ns.Netns;
 
 /**
@@ -34,6 +37,20 @@ public final class NetlinkHandle implements AutoCloseable {
 
     NetlinkSocket socket() {
         return socket;
+    }
+
+    /** A request on this handle's socket; a refusal names the namespace it happened in. */
+    List<NlMessage> request(NlRequest req, String what) {
+        return socket.request(req, what + where());
+    }
+
+    List<NlMessage> dump(NlRequest req, String what) {
+        return socket.dump(req, what + where());
+    }
+
+    /** Where this handle works, for messages: " in netns NAME". */
+    String where() {
+        return netns.isCurrent() ? " in the current netns" : " in " + netns;
     }
 
     public Links links() {

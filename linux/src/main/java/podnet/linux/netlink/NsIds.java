@@ -26,7 +26,7 @@ public final class NsIds {
     public int get(Netns other) {
         try (FileDescriptor fd = FileDescriptor.openReadOnly(other.path())) {
             NlRequest req = new NlRequest(Rtm.GETNSID, 0).u8(0).alignHeader().attrU32(NETNSA_FD, fd.fd());
-            List<NlMessage> replies = handle.socket().request(req, "get nsid of " + other);
+            List<NlMessage> replies = handle.request(req, "get nsid of " + other);
             for (NlMessage m : replies) {
                 if (m.type() == Rtm.NEWNSID) {
                     NlAttrs a = m.attrs(4);
@@ -46,7 +46,7 @@ public final class NsIds {
         try (FileDescriptor fd = FileDescriptor.openReadOnly(other.path())) {
             NlRequest req = new NlRequest(Rtm.NEWNSID, 0).u8(0).alignHeader()
                     .attrU32(NETNSA_FD, fd.fd()).attrU32(NETNSA_NSID, NONE);
-            handle.socket().request(req, "assign nsid to " + other);
+            handle.request(req, "assign nsid to " + other);
         }
         return get(other);
     }

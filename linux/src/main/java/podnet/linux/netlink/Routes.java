@@ -34,7 +34,7 @@ public final class Routes {
     public List<Route> listTable(int family, int table) {
         NlRequest req = rtmsg(Rtm.GETROUTE, 0, family, 0, 0, 0, 0, 0);
         List<Route> out = new ArrayList<>();
-        for (NlMessage m : handle.socket().dump(req, "list routes")) {
+        for (NlMessage m : handle.dump(req, "list routes")) {
             if (m.type() == Rtm.NEWROUTE) {
                 Route r = parse(m);
                 if (table == 0 || r.table() == table) {
@@ -86,7 +86,7 @@ public final class Routes {
             req.attrU32(RTAX_MTU, r.mtu());
             req.endNested(m);
         }
-        handle.socket().request(req, what + describe(r));
+        handle.request(req, what + describe(r));
     }
 
     private static String describe(Route r) {

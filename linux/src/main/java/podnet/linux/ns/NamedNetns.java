@@ -24,17 +24,7 @@ public final class NamedNetns {
     public static Netns add(String name) {
         Netns ns = Netns.named(name);
         prepareRunDir();
-        // O_EXCL: two creators of one name must not both succeed.
-        try (FileDescriptor ignored = FileDescriptor.open(ns.path(),
-                FileDescriptor.O_RDONLY | FileDescriptor.O_CREAT | FileDescriptor.O_EXCL, 0)) {
-            // just the mount point
-        } catch (SysException e) {
-            if (e.is(Errno.EEXIST)) {
-                throw new SysException("netns add " + name + ": a namespace of that name exists",
-                        Errno.EEXIST);
-            }
-            throw e;
-        }
+        createMountPoint(ns, "netns add " + name);
         try {
             NsThread.unshared(Namespaces.CLONE_NEWNET, () -> {
                 Namespaces.mount("/proc/thread-self/ns/net", ns.path().toString(), "none",
@@ -59,10 +49,7 @@ public final class NamedNetns {
             throw new SysException("netns attach " + name + ": no process " + pid, Errno.ESRCH);
         }
         prepareRunDir();
-        try (FileDescriptor ignored = FileDescriptor.open(ns.path(),
-                FileDescriptor.O_RDONLY | FileDescriptor.O_CREAT | FileDescriptor.O_EXCL, 0)) {
-            // mount point
-        }
+        createMountPoint(ns, "netns attach " + name);
         try {
             Namespaces.mount(source.toString(), ns.path().toString(), "none", Namespaces.MS_BIND);
         } catch (RuntimeException e) {
@@ -117,6 +104,19 @@ public final class NamedNetns {
             return names;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The empty file the namespace gets bind-mounted on; O_EXCL so two creators of a name cannot both win. */
+    private static void createMountPoint(Netns ns, String what) {
+        try (FileDescriptor ignored = FileDescriptor.open(ns.path(),
+                FileDescriptor.O_RDONLY | FileDescriptor.O_CREAT | FileDescriptor.O_EXCL, 0)) {
+            // just the mount point
+        } catch (SysException e) {
+            if (e.is(Errno.EEXIST)) {
+                throw new SysException(what + ": a namespace of that name exists", Errno.EEXIST);
+            }
+            throw e;
         }
     }
 

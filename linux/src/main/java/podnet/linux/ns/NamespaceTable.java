@@ -60,12 +60,18 @@ public final class NamespaceTable {
         return out;
     }
 
-    /** The inode of a namespace file like {@code /proc/1/ns/net}, or -1 if unreadable. */
-    public static long inode(Path nsLink) {
+    /**
+     * The inode of a namespace: from a {@code /proc/PID/ns/*} link ("net:[4026531840]"), or of a
+     * bind-mounted namespace file such as {@code /run/netns/NAME}; -1 if unreadable.
+     */
+    public static long inode(Path nsFile) {
         try {
-            String target = Files.readSymbolicLink(nsLink).toString(); // "net:[4026531840]"
-            int lb = target.indexOf('[');
-            return Long.parseLong(target.substring(lb + 1, target.length() - 1));
+            if (Files.isSymbolicLink(nsFile)) {
+                String target = Files.readSymbolicLink(nsFile).toString();
+                int lb = target.indexOf('[');
+                return Long.parseLong(target.substring(lb + 1, target.length() - 1));
+            }
+            return ((Number) Files.getAttribute(nsFile, "unix:ino")).longValue();
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import podnet.linux.sys.Namespaces;
 
 /**
  * A network namespace, named by a file that refers to it: a bind mount under
@@ -49,7 +50,7 @@ public record Netns(String name, Path path) {
                 throw new IllegalStateException(e);
             }
         }
-        return NsThread.call(List.of(path), body);
+        return NsThread.call(List.of(path), Namespaces.CLONE_NEWNET, body);
     }
 
     public void run(Runnable body) {

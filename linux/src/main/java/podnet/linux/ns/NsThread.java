@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Namespaces;
+import podnet.linux.sys.SysException;
 
 /**
  * Runs code inside other namespaces on a fresh, dedicated platform thread.
@@ -20,14 +21,20 @@ public final class NsThread {
 
     /** Calls {@code body} on a new thread that has joined every namespace in {@code nsFiles}. */
     public static <T> T call(List<Path> nsFiles, Callable<T> body) {
+        return call(nsFiles, 0, body);
+    }
+
+    /**
+     * Like {@link #call(List, Callable)}, but each file must be a namespace of {@code nstype}
+     * (a CLONE_NEW* flag, 0 for any): a wrong file is refused (EINVAL) instead of joined.
+     */
+    public static <T> T call(List<Path> nsFiles, int nstype, Callable<T> body) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("podnet-ns").unstarted(() -> {
             try {
                 for (Path ns : nsFiles) {
-                    try (FileDescriptor fd = FileDescriptor.openReadOnly(ns)) {
-                        Namespaces.setns(fd.fd(), 0);
-                    }
+                    enter(ns, nstype);
                 }
                 result.set(body.call());
             } catch (Throwable e) {
@@ -58,6 +65,15 @@ public final class NsThread {
             throw new IllegalStateException(e);
         }
         return result.get();
+    }
+
+    private static void enter(Path ns, int nstype) {
+        try (FileDescriptor fd = FileDescriptor.openReadOnly(ns)) {
+            Namespaces.setns(fd.fd(), nstype);
+        } catch (SysException e) {
+            // Say which namespace could not be entered, not just which call failed.
+            throw new SysException("enter namespace " + ns + " (" + e.call() + ")", e.errno(), e.kernelMessage());
+        }
     }
 
     public static void run(List<Path> nsFiles, Runnable body) {

@@ -50,6 +50,60 @@ public final class Sockets {
                 JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     }
 
+    private static final class Listen {
+        static final MethodHandle H = Libc.downcall("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Accept4 {
+        static final MethodHandle H = Libc.downcall("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Shutdown {
+        static final MethodHandle H = Libc.downcall("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+
+    /** shutdown(2); unlike close, it wakes a thread blocked in accept or recv on the socket. */
+    public static void shutdown(int fd, int how) {
+        MemorySegment st = Libc.errnoState();
+        try {
+            int rc = (int) Shutdown.H.invokeExact(st, fd, how);
+            Libc.check("shutdown", rc, st);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    public static void listen(int fd, int backlog) {
+        MemorySegment st = Libc.errnoState();
+        try {
+            int rc = (int) Listen.H.invokeExact(st, fd, backlog);
+            Libc.check("listen", rc, st);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** accept4(2) with SOCK_CLOEXEC, retried on EINTR; returns the connection's descriptor. */
+    public static int accept(int fd) {
+        MemorySegment st = Libc.errnoState();
+        while (true) {
+            try {
+                int rc = (int) Accept4.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+                if (rc < 0 && Libc.errno(st) == Errno.EINTR) {
+                    continue;
+                }
+                return Libc.check("accept", rc, st);
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
+        }
+    }
+
     public static int socket(int domain, int type, int protocol) {
         MemorySegment st = Libc.errnoState();
         try {

@@ -47,7 +47,17 @@ public final class Ip {
     /** {@code ip [-n NS] -j ARGS...} parsed as a list of objects. */
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> json(String netns, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
+        return jsonOf("ip", netns, args);
+    }
+
+    /** {@code bridge [-n NS] -j ARGS...} (iproute2's bridge tool) parsed as a list of objects. */
+    public static List<Map<String, Object>> bridgeJson(String netns, String... args) {
+        return jsonOf("bridge", netns, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> jsonOf(String program, String netns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(program));
         if (netns != null) {
             cmd.addAll(List.of("-n", netns));
         }
@@ -58,7 +68,7 @@ public final class Ip {
             Object parsed = JSON.std.anyFrom(r.out().isBlank() ? "[]" : r.out());
             return (List<Map<String, Object>>) (List<?>) parsed;
         } catch (IOException e) {
-            throw new AssertionError("ip -j output did not parse: " + r.out(), e);
+            throw new AssertionError(program + " -j output did not parse: " + r.out(), e);
         }
     }
 

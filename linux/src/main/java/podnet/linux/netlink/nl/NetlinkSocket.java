@@ -89,8 +89,7 @@ public final class NetlinkSocket implements AutoCloseable {
                     continue;
                 }
                 if (m.type() == NlMessage.NLMSG_ERROR) {
-                    int err = m.payload().getInt(0);
-                    if (err == 0) {
+                    if (errorCode(m) == 0) {
                         return replies;
                     }
                     throw error(what, m);
@@ -119,14 +118,14 @@ public final class NetlinkSocket implements AutoCloseable {
                     }
                     if (m.type() == NlMessage.NLMSG_DONE) {
                         // NLMSG_DONE carries an int error too (e.g. a filtered dump that failed).
-                        if (m.payload().remaining() >= 4 && m.payload().getInt(0) < 0) {
+                        if (m.payload().remaining() >= 4 && errorCode(m) < 0) {
                             throw error(what, m);
                         }
                         done = true;
                         break;
                     }
                     if (m.type() == NlMessage.NLMSG_ERROR) {
-                        if (m.payload().getInt(0) == 0) {
+                        if (errorCode(m) == 0) {
                             done = true;
                             break;
                         }
@@ -243,20 +242,28 @@ public final class NetlinkSocket implements AutoCloseable {
         return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
     }
 
+    /** The error code of an NLMSG_ERROR or NLMSG_DONE: 0 for an ACK, else a negative errno. */
+    static int errorCode(NlMessage m) {
+        return m.payload().remaining() >= 4 ? m.payload().getInt(0) : -Errno.EIO;
+    }
+
     /** Turns an NLMSG_ERROR (or failed NLMSG_DONE) into an exception with the ext-ack text. */
     static NetlinkException error(String what, NlMessage m) {
         ByteBuffer p = m.payload();
+        if (p.remaining() < 4) {
+            return new NetlinkException(what + " (malformed error reply of " + p.remaining() + " bytes)",
+                    Errno.EIO, null);
+        }
         int errno = -p.getInt(0);
         String text = null;
         if (m.type() == NlMessage.NLMSG_ERROR && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {
-            int embedded;
-            if (m.hasFlag(NlMessage.NLM_F_CAPPED)) {
-                embedded = NlMessage.HEADER_LEN;
-            } else {
-                embedded = p.remaining() >= 8 ? p.getInt(4) : NlMessage.HEADER_LEN;
+            // struct nlmsgerr: the error, then the request's header (capped) or the whole request.
+            int embedded = NlMessage.HEADER_LEN;
+            if (!m.hasFlag(NlMessage.NLM_F_CAPPED) && p.remaining() >= 4 + NlMessage.HEADER_LEN) {
+                embedded = p.getInt(4);
             }
             int tlvStart = 4 + NlAttrs.align(embedded);
-            if (tlvStart <= p.limit()) {
+            if (embedded >= NlMessage.HEADER_LEN && tlvStart <= p.limit()) {
                 text = NlAttrs.parse(p, tlvStart).string(NLMSGERR_ATTR_MSG);
             }
         } else if (m.type() == NlMessage.NLMSG_DONE && m.hasFlag(NlMessage.NLM_F_ACK_TLVS)) {

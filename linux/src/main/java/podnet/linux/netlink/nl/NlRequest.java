@@ -87,6 +87,10 @@ public final class NlRequest {
     public NlRequest attr(int attrType, byte[] value) {
         pad();
         int len = 4 + value.length;
+        if (len > 0xffff) {
+            throw new IllegalArgumentException("netlink attribute " + attrType + " of " + value.length
+                    + " bytes does not fit its 16-bit length");
+        }
         ensure(NlAttrs.align(len));
         buf.putShort((short) len).putShort((short) attrType).put(value);
         pad();

@@ -1,0 +1,161 @@
+package podnet.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import podnet.linux.ns.Netns;
+import podnet.linux.packet.Capture;
+import podnet.linux.packet.CaptureLine;
+import podnet.linux.packet.CaptureOptions;
+import podnet.linux.packet.CapturedPacket;
+import podnet.linux.packet.PacketStats;
+import podnet.linux.packet.filter.CaptureFilter;
+import podnet.linux.packet.pcap.PcapReader;
+import podnet.linux.packet.pcap.PcapWriter;
+
+/**
+ * {@code podnet capture [-n NETNS] -i DEV [-c COUNT] [-w FILE] [FILTER...]}: tcpdump -n on an
+ * interface of any namespace, through our own packet socket. Stops on Ctrl-C, after COUNT
+ * frames, or after {@code --seconds}; then prints tcpdump's three counters on stderr.
+ */
+@Command(name = "capture", description = "Capture packets on an interface (like tcpdump -n), or read a pcap file.")
+final class CaptureCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-n", "--netns"}, description = "Named network namespace (default: current).")
+    String netns;
+
+    @Option(names = {"-i", "--interface"}, paramLabel = "DEV", description = "Interface to capture on.")
+    String device;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "COUNT", description = "Stop after COUNT packets.")
+    Long count;
+
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write packets to a pcap file instead of printing them.")
+    Path write;
+
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Print the packets of a pcap file instead of capturing.")
+    Path read;
+
+    @Option(names = {"-s", "--snaplen"}, paramLabel = "BYTES", defaultValue = "262144",
+            description = "Bytes kept of each packet (default ${DEFAULT-VALUE}).")
+    int snapLength;
+
+    @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds.")
+    Double seconds;
+
+    @Option(names = "--direction", description = "Show In/Out/B/M/P before each packet.")
+    boolean direction;
+
+    @Parameters(paramLabel = "FILTER", arity = "0..*",
+            description = "Filter: arp ip ip6 icmp icmp6 tcp udp, [src|dst] host ADDR, [src|dst] net CIDR, "
+                    + "[tcp|udp] [src|dst] port N, ether host MAC, vlan [ID], with and/or/not and ( ).")
+    List<String> filterWords;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        if (count != null && count < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, not " + count);
+        }
+        if (seconds != null && !(seconds > 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be positive");
+        }
+        CaptureFilter filter = CaptureFilter.parse(filterWords);
+        if (read != null) {
+            return readFile(filter, out);
+        }
+        if (device == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "say which interface: -i DEV (or -r FILE)");
+        }
+        CaptureOptions options = CaptureOptions.defaults().withSnapLength(snapLength);
+        Netns ns = netns == null ? Netns.CURRENT : Netns.named(netns);
+        if (!ns.exists()) {
+            throw new IllegalArgumentException("no network namespace " + netns);
+        }
+        ZoneId zone = ZoneId.systemDefault();
+        try (Capture capture = Capture.open(ns, device, filter, options);
+                PcapWriter pcap = write == null ? null : PcapWriter.create(write, snapLength)) {
+            err.println("podnet: listening on " + device + (netns == null ? "" : " in netns " + netns)
+                    + (filter == CaptureFilter.ALL ? "" : ", filter \"" + filter + "\" " + (filter.inKernel() ? "(in kernel)" : "(in podnet)"))
+                    + ", snapshot length " + snapLength + " bytes");
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                capture.stop();
+                try {
+                    done.await(2, TimeUnit.SECONDS); // let the file be flushed and the counters printed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "podnet-capture-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Thread timer = null;
+            if (seconds != null) {
+                timer = Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        Thread.sleep((long) (seconds * 1000));
+                        capture.stop();
+                    } catch (InterruptedException e) {
+                        // the capture ended first
+                    }
+                });
+            }
+            long[] seen = {0};
+            try {
+                capture.run(p -> {
+                    seen[0]++;
+                    if (pcap != null) {
+                        pcap.write(p);
+                    } else {
+                        out.println(CaptureLine.format(p, zone, direction));
+                    }
+                    return count == null || seen[0] < count;
+                });
+            } finally {
+                if (pcap != null) {
+                    pcap.flush();
+                }
+                out.flush();
+                PacketStats stats = capture.stats();
+                err.println(seen[0] + " packets captured");
+                err.println(stats.received() + " packets received by filter");
+                err.println(stats.dropped() + " packets dropped by kernel");
+                if (timer != null) {
+                    timer.interrupt();
+                }
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down (Ctrl-C): the hook is running
+                }
+            }
+        }
+        return 0;
+    }
+
+    private int readFile(CaptureFilter filter, PrintStream out) {
+        ZoneId zone = ZoneId.systemDefault();
+        long n = 0;
+        for (CapturedPacket p : PcapReader.read(read)) {
+            if (!filter.matches(p.data())) {
+                continue;
+            }
+            out.println(CaptureLine.format(p, zone, false));
+            if (count != null && ++n >= count) {
+                break;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package podnet.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import podnet.cni.PluginRunner;
+import podnet.cni.daemon.Podnetd;
+
+/** {@code podnet daemon run}: podnetd in the foreground, serving the exec shims. */
+@Command(name = "daemon", description = "podnetd, the warm agent behind the CNI executables.",
+        subcommands = DaemonCommand.Run.class)
+final class DaemonCommand extends CommandGroup {
+
+    @Command(name = "run", description = "Serve CNI calls from the shims on a Unix socket until stopped (SIGTERM/Ctrl-C).")
+    static final class Run extends CliCommand {
+        @Option(names = "--socket", paramLabel = "PATH", description = "Socket path (default: ${DEFAULT-VALUE}).",
+                defaultValue = "/run/podnet/podnetd.sock")
+        Path socket;
+
+        Run(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Podnetd d = Podnetd.start(socket, (plugin, env, stdin) -> {
+                var r = PluginRunner.run(plugin, env, stdin);
+                return new Podnetd.Reply(r.exitCode(), r.stdout());
+            }, cli.err);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                d.close();
+                stopped.countDown();
+            }));
+            cli.err.println("podnetd: listening on " + socket + " (root callers only)");
+            stopped.await();
+            return 0;
+        }
+    }
+}

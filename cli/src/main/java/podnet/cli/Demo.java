@@ -1,0 +1,304 @@
+package podnet.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import podnet.linux.inet.Cidr;
+import podnet.linux.ns.NamedNetns;
+import podnet.linux.ns.Netns;
+import podnet.linux.ns.NsThread;
+import podnet.linux.packet.Capture;
+import podnet.linux.packet.CaptureOptions;
+import podnet.linux.packet.CapturedPacket;
+import podnet.linux.packet.decode.Summary;
+import podnet.linux.packet.filter.CaptureFilter;
+import podnet.pod.PodRecord;
+import podnet.pod.Pods;
+import podnet.topo.HtmlRenderer;
+import podnet.topo.NodeTables;
+import podnet.topo.SvgRenderer;
+import podnet.topo.TopologyReader;
+
+/**
+ * The steps of {@code podnet demo}. Each step prints a heading, then the podnet command that does
+ * it (run in-process, exactly as typed) and its output. The node, the pods' state and their IPAM
+ * leases all live under names and paths of the demo's own, so a user's own pods are untouched.
+ */
+final class Demo {
+    static final String NODE = "podnet-demo";
+    static final String NET_A = "podnet-demo-netA", NET_B = "podnet-demo-netB";
+    static final Path STATE = Path.of("/run/podnet-demo");
+    static final String POD1 = "busybox1", POD2 = "busybox2";
+
+    private final Cli cli;
+    private final PrintStream out;
+    private final boolean host;
+    private final Path outDir;
+    private int step;
+
+    Demo(Cli cli, boolean host, Path outDir) {
+        this.cli = cli;
+        this.out = cli.out;
+        this.host = host;
+        this.outDir = outDir;
+    }
+
+    /** Global options that put pods on the demo's node with the demo's state. */
+    private List<String> podOptions() {
+        List<String> o = new ArrayList<>(List.of("--state-dir", STATE.toString()));
+        if (!host) {
+            o.addAll(List.of("--node-netns", NODE));
+        }
+        return o;
+    }
+
+    private List<String> nodeNetns() {
+        return host ? List.of() : List.of("-n", NODE);
+    }
+
+    boolean run(boolean keep) {
+        if (NamedNetns.exists(NODE) || NamedNetns.exists(NET_A) || Files.exists(STATE)) {
+            cli.err.println("podnet demo: a previous demo is still there (kept with --keep, or interrupted).");
+            cli.err.println("podnet demo: remove it with `podnet demo --clean`, then run the demo again.");
+            return false;
+        }
+        boolean ok = false;
+        try {
+            ok = steps();
+        } catch (RuntimeException e) {
+            cli.err.println("podnet demo: step " + step + " failed: " + e.getMessage());
+        } finally {
+            if (!keep) {
+                heading("Clean up");
+                clean();
+                say("Removed the pods, the namespaces and the demo's state; the root namespace was never touched"
+                        + (host ? " except for what --host asked for." : "."));
+            } else {
+                say("Kept everything. Look around (e.g. `podnet -n " + NODE + " link show`), then `podnet demo --clean`.");
+            }
+        }
+        out.println();
+        out.println(ok ? "podnet demo: every step worked." : "podnet demo: FAILED at step " + step + ".");
+        return ok;
+    }
+
+    private boolean steps() {
+        heading("Namespaces: every process sees the network through a network namespace");
+        say("lsns for network namespaces. Each container runtime's pod gets one of its own.");
+        podnet("ns", "list", "-t", "net");
+
+        heading("Two network namespaces joined by a veth pair");
+        say("A veth pair is a cable: what goes in one end comes out of the other. One end in each namespace.");
+        podnet("netns", "add", NET_A);
+        podnet("netns", "add", NET_B);
+        podnet("veth", "add", "veth0A", "veth0B", "--netns-a", NET_A, "--netns-b", NET_B);
+        podnet("addr", "add", "192.168.100.1/24", "dev", "veth0A", "-n", NET_A);
+        podnet("addr", "add", "192.168.100.2/24", "dev", "veth0B", "-n", NET_B);
+        podnet("link", "set", "veth0A", "up", "-n", NET_A);
+        podnet("link", "set", "veth0B", "up", "-n", NET_B);
+        podnet("link", "show", "-n", NET_A);
+        ping(Netns.named(NET_A), List.of("netns", "exec", NET_A, "--"), "192.168.100.2");
+
+        heading("The node: a namespace standing in for the host, where cni0 will live");
+        if (host) {
+            say("--host: the real host is the node.");
+        } else {
+            say("So that nothing on this machine changes, the node is the namespace " + NODE + ".");
+            podnet("netns", "add", NODE);
+            podnet("link", "set", "lo", "up", "-n", NODE);
+        }
+
+        heading("Two pods, busybox1 and busybox2, attached by podnet's CNI bridge plugin");
+        say("Each pod: a sandbox holding its net/uts/ipc namespaces, eth0 = one end of a veth, the other end");
+        say("enslaved to cni0 (created on first use, gateway 10.244.2.1/24), an address from host-local IPAM.");
+        podnet(concat(podOptions(), List.of("pod", "run", POD1, "--", "sleep", "3600")));
+        podnet(concat(podOptions(), List.of("pod", "run", POD2, "--", "sleep", "3600")));
+        podnet(concat(podOptions(), List.of("pod", "list", "-o", "wide")));
+        podnet(concat(nodeNetns(), List.of("link", "show", "cni0")));
+        podnet(concat(nodeNetns(), List.of("bridge", "show")));
+
+        heading("busybox1 pings busybox2, and we watch cni0");
+        Pods pods = new Pods(STATE, cli::runtime);
+        PodRecord p1 = pods.require(POD1);
+        PodRecord p2 = pods.require(POD2);
+        String ip2 = stripPrefix(p2.ip());
+        say("1. busybox1 sends to " + ip2 + " (on-link: same /24) and ARPs for its MAC; the bridge floods the request.");
+        say("2. busybox2 answers; the bridge has learned both MACs on their ports (the FDB).");
+        say("3. The echo request crosses veth -> cni0 -> veth; 4. the reply comes back the same way.");
+        Netns node = host ? Netns.CURRENT : Netns.named(NODE);
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Capture capture = Capture.open(node, "cni0", CaptureFilter.ALL, CaptureOptions.defaults())) {
+            Thread reader = Thread.ofPlatform().name("demo-capture").start(() -> capture.run(p -> {
+                seen.add(line(p));
+                return true;
+            }));
+            List<String> exec = List.of("pod", "exec", POD1, "--");
+            ping(Netns.ofPath(pods.sandbox(p1).nsFiles().get(0)), concat(List.of("--state-dir", STATE.toString()), exec), ip2);
+            sleep(300);
+            capture.stop();
+            join(reader);
+        }
+        out.println("$ podnet" + (host ? "" : " -n " + NODE) + " capture -i cni0      # what crossed the bridge");
+        seen.forEach(out::println);
+        if (seen.stream().noneMatch(l -> l.contains("ARP")) && seen.stream().noneMatch(l -> l.contains("ICMP echo"))) {
+            throw new IllegalStateException("no ARP or ICMP was seen on cni0");
+        }
+        podnet(concat(nodeNetns(), List.of("bridge", "fdb", "cni0")));
+        podnet(concat(nodeNetns(), List.of("neigh")));
+
+        heading("The picture");
+        podnet(concat(nodeNetns(), List.of("topo")));
+        writePictures(node);
+        return true;
+    }
+
+    private void writePictures(Netns node) {
+        try {
+            Files.createDirectories(outDir);
+            var topology = TopologyReader.read(node);
+            Path svg = outDir.resolve("podnet-demo-topology.svg");
+            Path html = outDir.resolve("podnet-demo-topology.html");
+            Files.writeString(svg, SvgRenderer.render(topology), StandardCharsets.UTF_8);
+            Files.writeString(html, HtmlRenderer.render(topology, NodeTables.read(node)), StandardCharsets.UTF_8);
+            say("Wrote " + svg + " and " + html + " (open the .html in a browser).");
+        } catch (IOException e) {
+            throw new UncheckedIOException("write the topology picture", e);
+        }
+    }
+
+    /** ping with the system's ping when there is one, else an ICMP echo from Java inside the namespace. */
+    private void ping(Netns from, List<String> execPrefix, String ip) {
+        if (hasProgram("ping")) {
+            podnet(concat(execPrefix, List.of("ping", "-c", "2", "-i", "0.3", "-W", "2", ip)));
+            return;
+        }
+        out.println("$ (no ping on this machine: podnet sends an ICMP echo to " + ip + " itself)");
+        boolean reached = NsThread.call(from.path() == null ? List.of() : List.of(from.path()),
+                () -> InetAddress.getByAddress(Cidr.parseAddress(ip).getAddress()).isReachable(2000));
+        out.println(reached ? ip + " answered" : ip + " did not answer");
+        if (!reached) {
+            throw new IllegalStateException("no answer from " + ip);
+        }
+    }
+
+    /** Runs one podnet command in-process, echoing it like a shell transcript; fails the step on a non-zero exit. */
+    private void podnet(String... args) {
+        podnet(List.of(args));
+    }
+
+    private void podnet(List<String> args) {
+        out.println("$ podnet " + String.join(" ", args));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Cli inner = new Cli(out, errStream, Map.of(), cli::runtime);
+        int rc = Main.run(inner, args.toArray(String[]::new));
+        String e = err.toString(StandardCharsets.UTF_8);
+        if (!e.isBlank()) {
+            out.print(e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("`podnet " + String.join(" ", args) + "` exited " + rc);
+        }
+    }
+
+    /** Removes everything the demo makes; safe to run any number of times. */
+    void clean() {
+        if (Files.exists(STATE)) {
+            Pods pods = new Pods(STATE, cli::runtime);
+            for (String pod : List.of(POD1, POD2)) {
+                if (pods.exists(pod)) {
+                    try {
+                        pods.remove(pod);
+                    } catch (RuntimeException e) {
+                        cli.err.println("podnet demo: removing pod " + pod + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        for (String ns : List.of(NET_A, NET_B, NODE)) {
+            try {
+                NamedNetns.deleteIfExists(ns);
+            } catch (RuntimeException e) {
+                cli.err.println("podnet demo: removing netns " + ns + ": " + e.getMessage());
+            }
+        }
+        deleteTree(STATE);
+    }
+
+    private void heading(String title) {
+        step++;
+        out.println();
+        out.println("== " + step + ". " + title);
+    }
+
+    private void say(String text) {
+        out.println("   " + text);
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+
+    private static String line(CapturedPacket p) {
+        LocalTime t = LocalTime.ofInstant(p.timestamp(), ZoneId.systemDefault());
+        return TIME.format(t) + " " + Summary.of(p.data(), p.wireLength());
+    }
+
+    private static String stripPrefix(String cidr) {
+        int slash = cidr.indexOf('/');
+        return slash < 0 ? cidr : cidr.substring(0, slash);
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static boolean hasProgram(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove " + dir, e);
+        }
+    }
+}

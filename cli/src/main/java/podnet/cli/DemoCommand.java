@@ -1,0 +1,42 @@
+package podnet.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code podnet demo}: the article, start to finish, on the real kernel. By default everything
+ * happens in a throwaway node namespace ({@value Demo#NODE}); nothing in the root namespace is
+ * touched unless {@code --host} asks for it.
+ */
+@Command(name = "demo", description = "Walk through same-node pod networking for real: namespaces, a veth pair, "
+        + "the cni0 bridge, two pods, a ping, the packets on the bridge, and the picture.")
+final class DemoCommand extends CliCommand {
+    @Option(names = "--keep", description = "Leave the node, pods and namespaces in place (then: podnet demo --clean).")
+    boolean keep;
+
+    @Option(names = "--clean", description = "Remove what a kept demo left, and exit.")
+    boolean clean;
+
+    @Option(names = "--host", description = "Use the real host as the node (changes the root network namespace!).")
+    boolean host;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "/tmp",
+            description = "Where the topology picture is written (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    DemoCommand(Cli cli) {
+        super(cli);
+    }
+
+    @Override
+    public Integer call() {
+        Demo demo = new Demo(cli, host, out);
+        if (clean) {
+            demo.clean();
+            cli.out.println("podnet demo: cleaned up.");
+            return 0;
+        }
+        return demo.run(keep) ? 0 : 1;
+    }
+}

@@ -1,0 +1,218 @@
+package podnet.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import podnet.linux.ns.NsProcess;
+import podnet.pod.Containers;
+import podnet.pod.PodManifest;
+import podnet.pod.PodRecord;
+import podnet.pod.PodSandbox;
+import podnet.pod.PodSpec;
+import podnet.pod.PodStatus;
+import podnet.pod.Pods;
+
+/** {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. */
+@Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; processes from the host's filesystem.",
+        subcommands = {PodCommand.Run.class, PodCommand.ExecIn.class, PodCommand.ListPods.class, PodCommand.Logs.class,
+                PodCommand.Rm.class})
+final class PodCommand extends CommandGroup {
+
+    static Pods pods(Cli cli) {
+        return new Pods(cli.stateDir, cli::runtime);
+    }
+
+    @Command(name = "run", description = "Create pod NAME running CMD, or the pod of a manifest (-f).")
+    static final class Run extends CliCommand {
+        @Option(names = {"-f", "--filename"}, paramLabel = "POD.YAML",
+                description = "A Kubernetes Pod manifest: metadata.name, labels, containers[].name/command/args.")
+        Path manifest;
+
+        @Option(names = "--network", paramLabel = "CONFLIST",
+                description = "CNI network config list (default: cni0 with 10.244.2.0/24, written under the state dir).")
+        Path network;
+
+        @Parameters(arity = "0..*", paramLabel = "NAME -- CMD", description = "The pod's name, then the command after --.")
+        List<String> words = new ArrayList<>();
+
+        Run(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            PodSpec spec = spec();
+            cli.nodeNetns(); // a missing --node-netns is reported before anything is made
+            PodRecord r = pods(cli).run(spec, network, cli.nodeNetns);
+            if (cli.json) {
+                Json.print(cli.out, r.toJson());
+            } else {
+                cli.out.println("pod/" + r.name() + " created"
+                        + (r.ip() != null ? " (ip " + r.ip() + ", netns " + r.netns() + ")" : ""));
+            }
+            return 0;
+        }
+
+        private PodSpec spec() {
+            if (manifest != null) {
+                if (!words.isEmpty()) {
+                    throw new CliException("give either -f POD.YAML or NAME -- CMD, not both");
+                }
+                try {
+                    return PodManifest.parse(Files.readString(manifest));
+                } catch (IOException e) {
+                    throw new CliException("cannot read " + manifest + ": " + e.getMessage(), "check the path");
+                }
+            }
+            if (words.size() < 2) {
+                throw new CliException("pod run needs a name and a command",
+                        "e.g. `podnet pod run busybox1 -- sleep 3600`, or `podnet pod run -f pod.yaml`");
+            }
+            return PodSpec.single(words.get(0), words.subList(1, words.size()));
+        }
+    }
+
+    @Command(name = "exec", description = "Run CMD inside pod NAME's namespaces; exits with its code.")
+    static final class ExecIn extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-c", "--container"}, paramLabel = "CONTAINER",
+                description = "The container to run in (they share net/uts/ipc, so this only checks it exists).")
+        String container;
+
+        @Parameters(index = "1..*", paramLabel = "CMD")
+        List<String> command = new ArrayList<>();
+
+        ExecIn(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            Pods pods = pods(cli);
+            PodRecord r = pods.require(name);
+            if (container != null && r.containers().stream().noneMatch(c -> c.name().equals(container))) {
+                throw new CliException("pod " + name + " has no container " + container,
+                        "its containers: " + r.containers().stream().map(c -> c.name()).toList());
+            }
+            PodSandbox sandbox = pods.sandbox(r);
+            if (!sandbox.exists()) {
+                throw new CliException("pod " + name + " has lost its namespaces", "remove it with `podnet pod rm " + name + "`");
+            }
+            return Exec.run(cli, command, pb -> {
+                Containers.podEnvironment(pb, name);
+                return NsProcess.start(sandbox.nsFiles(), pb);
+            });
+        }
+    }
+
+    @Command(name = "list", aliases = {"ls", "get"}, description = "NAME READY STATUS RESTARTS AGE [IP NODE] like kubectl get pod.")
+    static final class ListPods extends CliCommand {
+        @Option(names = "-o", paramLabel = "FORMAT", description = "wide: also IP and NODE.")
+        String format;
+
+        ListPods(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            if (format != null && !format.equals("wide") && !format.equals("json")) {
+                throw new CliException("unknown output format \"" + format + "\"", "use -o wide, or -j for JSON");
+            }
+            List<PodStatus> all = pods(cli).list();
+            if (cli.json || "json".equals(format)) {
+                Json.print(cli.out, all.stream().map(PodStatus::toJson).toList());
+                return 0;
+            }
+            if (all.isEmpty()) {
+                cli.err.println("No pods found.");
+                return 0;
+            }
+            boolean wide = "wide".equals(format);
+            Table t = wide ? new Table("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE")
+                    : new Table("NAME", "READY", "STATUS", "RESTARTS", "AGE");
+            for (PodStatus p : all) {
+                String ready = p.ready() + "/" + p.total();
+                if (wide) {
+                    t.row(p.name(), ready, p.status(), p.restarts(), p.ageText(), p.ipText(), p.node());
+                } else {
+                    t.row(p.name(), ready, p.status(), p.restarts(), p.ageText());
+                }
+            }
+            t.print(cli.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", description = "Print a container's output (stdout and stderr, in the order written).")
+    static final class Logs extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-c", "--container"}, paramLabel = "CONTAINER", description = "Default: the pod's first container.")
+        String container;
+
+        Logs(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            Pods pods = pods(cli);
+            PodRecord r = pods.require(name);
+            String c = container != null ? container : r.containers().isEmpty() ? null : r.containers().get(0).name();
+            if (c == null || r.containers().stream().noneMatch(x -> x.name().equals(c))) {
+                throw new CliException("pod " + name + " has no container " + c,
+                        "its containers: " + r.containers().stream().map(x -> x.name()).toList());
+            }
+            Path log = Containers.log(pods.store().dir(name), c);
+            if (Files.exists(log)) {
+                try (var in = Files.newInputStream(log)) {
+                    in.transferTo(cli.out);
+                }
+            }
+            cli.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", aliases = {"delete", "del"},
+            description = "Remove pod NAME: stop its processes, CNI DEL, remove its namespaces and state.")
+    static final class Rm extends CliCommand {
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        Rm(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            Pods pods = pods(cli);
+            for (String n : names) {
+                if (!pods.exists(n)) { // an unknown name fails before any pod is touched
+                    throw new CliException("no pod " + n, "see `podnet pod list` for the pods on this node");
+                }
+            }
+            for (String n : names) {
+                List<String> problems = pods.remove(n);
+                problems.forEach(p -> cli.err.println("podnet: warning: pod " + n + ": " + p));
+                if (!cli.json) {
+                    cli.out.println("pod \"" + n + "\" deleted");
+                }
+            }
+            if (cli.json) {
+                Json.print(cli.out, Map.of("deleted", names));
+            }
+            return 0;
+        }
+    }
+}

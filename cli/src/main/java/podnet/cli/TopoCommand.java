@@ -1,0 +1,59 @@
+package podnet.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import podnet.linux.ns.Netns;
+import podnet.topo.DotRenderer;
+import podnet.topo.HtmlRenderer;
+import podnet.topo.NodeTables;
+import podnet.topo.SvgRenderer;
+import podnet.topo.TextRenderer;
+import podnet.topo.Topology;
+import podnet.topo.TopologyReader;
+
+/** {@code podnet topo}: the node's pods, veths and bridge as a picture, read from the live kernel. */
+@Command(name = "topo", description = "Draw the node's pod network: pods, veth pairs, bridge, uplink.")
+final class TopoCommand implements Callable<Integer> {
+    enum Format { text, svg, dot, html }
+
+    @Option(names = {"-n", "--netns"}, description = "The node's named network namespace (default: current).")
+    String netns;
+
+    @Option(names = "--format", description = "text, svg, dot or html (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+    Format format;
+
+    @Option(names = {"-o", "--output"}, description = "Write to this file instead of stdout.")
+    Path output;
+
+    @Override
+    public Integer call() {
+        Netns node = netns == null ? Netns.CURRENT : Netns.named(netns);
+        if (!node.exists()) {
+            throw new IllegalArgumentException("no network namespace \"" + netns + "\" (see: podnet netns list)");
+        }
+        Topology t = TopologyReader.read(node);
+        String out = switch (format) {
+            case text -> TextRenderer.render(t);
+            case svg -> SvgRenderer.render(t);
+            case dot -> DotRenderer.render(t);
+            case html -> HtmlRenderer.render(t, NodeTables.read(node));
+        };
+        if (output == null) {
+            System.out.print(out);
+        } else {
+            try {
+                Files.writeString(output, out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("write " + output, e);
+            }
+            System.err.println("wrote " + output.toAbsolutePath());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,67 @@
+package podnet.pod;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The network pods join when {@code --network} is not given: the article's node, bridge
+ * {@code cni0} with 10.244.2.0/24 (gateway .1 on the bridge), host-local IPAM and loopback.
+ * Written once to {@code <state>/net.d/10-podnet.conflist} — not /etc/cni/net.d, so a real
+ * kubelet/containerd on the machine never picks it up — with the IPAM leases under
+ * {@code <state>/ipam} (the reference host-local layout). Edit the file to change the defaults.
+ */
+public final class DefaultNetwork {
+    private DefaultNetwork() {}
+
+    public static final String NAME = "podnet";
+    public static final String SUBNET = "10.244.2.0/24";
+    public static final String BRIDGE = "cni0";
+
+    public static Path conflist(Path stateDir) {
+        return stateDir.resolve("net.d").resolve("10-podnet.conflist");
+    }
+
+    /** The default conflist, written if missing; returns its path. */
+    public static Path ensure(Path stateDir) {
+        Path file = conflist(stateDir);
+        if (Files.exists(file)) {
+            return file;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text(stateDir.resolve("ipam")));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("write " + file, e);
+        }
+        return file;
+    }
+
+    static String text(Path ipamDir) {
+        return """
+                {
+                  "cniVersion": "1.0.0",
+                  "name": "%s",
+                  "plugins": [
+                    {
+                      "type": "bridge",
+                      "bridge": "%s",
+                      "isGateway": true,
+                      "ipMasq": false,
+                      "hairpinMode": true,
+                      "ipam": {
+                        "type": "host-local",
+                        "ranges": [[{"subnet": "%s"}]],
+                        "routes": [{"dst": "0.0.0.0/0"}],
+                        "dataDir": "%s"
+                      }
+                    },
+                    {"type": "loopback"}
+                  ]
+                }
+                """.formatted(NAME, BRIDGE, SUBNET, ipamDir);
+    }
+}

@@ -1,0 +1,51 @@
+package podnet.engines;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A directory of CNI plugin executables ({@code bridge}, {@code host-local}, {@code loopback})
+ * that the engines are pointed at. The reference Go plugins are the control; podnet's set is
+ * added when the system property {@value #PROPERTY} names a directory (as written by
+ * {@code podnet cni install --bin-dir DIR}).
+ */
+public record CniPlugins(String label, Path dir) {
+    public static final String PROPERTY = "podnet.cni.bin";
+    public static final Path REFERENCE_DIR = Path.of("/usr/lib/cni");
+    static final List<String> NEEDED = List.of("bridge", "host-local", "loopback");
+
+    /** The JUnit parameter source: every plugin set available on this machine. */
+    public static Stream<CniPlugins> available() {
+        return sets(System.getProperty(PROPERTY), REFERENCE_DIR).stream();
+    }
+
+    static List<CniPlugins> sets(String podnetDir, Path referenceDir) {
+        List<CniPlugins> sets = new ArrayList<>();
+        if (new CniPlugins("reference", referenceDir).missing().isEmpty()) {
+            sets.add(new CniPlugins("reference", referenceDir));
+        }
+        if (podnetDir != null && !podnetDir.isBlank()) {
+            CniPlugins podnet = new CniPlugins("podnet", Path.of(podnetDir).toAbsolutePath());
+            if (!podnet.missing().isEmpty()) {
+                // A named directory that lacks a plugin is a broken setup, not a reason to skip.
+                throw new IllegalStateException("-D" + PROPERTY + "=" + podnetDir
+                        + " lacks the executables " + podnet.missing());
+            }
+            sets.add(podnet);
+        }
+        return sets;
+    }
+
+    /** The needed plugins that are not executable files in {@link #dir()}. */
+    public List<String> missing() {
+        return NEEDED.stream().filter(p -> !Files.isExecutable(dir.resolve(p))).toList();
+    }
+
+    @Override
+    public String toString() {
+        return label + " (" + dir + ")";
+    }
+}

@@ -1,0 +1,184 @@
+package podnet.linux.packet;
+
+import java.util.concurrent.locks.ReentrantLock;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
+import podnet.linux.packet.filter.CaptureFilter;
+import podnet.linux.sys.MappedMemory;
+import podnet.linux.sys.Poll;
+
+/**
+ * A live capture on one interface of one network namespace, like {@code ip netns exec NS
+ * tcpdump -i DEV}: a packet socket with a TPACKET_V3 ring, an optional filter (classic BPF in the
+ * kernel where it compiles, otherwise applied here after decoding).
+ *
+ * <p>{@link #run} delivers frames on the calling thread until the handler returns false,
+ * {@link #stop()} is called (from any thread; it takes effect within {@link #POLL_MILLIS}) or the
+ * capture is closed. {@link #close()} from another thread waits for {@code run} to return before
+ * the ring is unmapped.
+ */
+public final class Capture implements AutoCloseable {
+    /** How long one wait for frames lasts before the stop flag is looked at again. */
+    public static final int POLL_MILLIS = 100;
+
+    /** Receives frames; return false to end the capture. */
+    @FunctionalInterface
+    public interface Handler {
+        boolean accept(CapturedPacket packet);
+    }
+
+    private final Netns netns;
+    private final String device;
+    private final int ifindex;
+    private final CaptureFilter filter;
+    private final PacketSocket socket;
+    private final MappedMemory ring;
+    private final PacketRing reader;
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile boolean stopped;
+    private final Object statsLock = new Object();
+    private volatile boolean closed;
+    private PacketStats stats = new PacketStats(0, 0);
+    private long delivered;
+    private volatile int lastError;
+
+    private Capture(Netns netns, String device, int ifindex, CaptureFilter filter, PacketSocket socket,
+            MappedMemory ring, CaptureOptions options) {
+        this.netns = netns;
+        this.device = device;
+        this.ifindex = ifindex;
+        this.filter = filter;
+        this.socket = socket;
+        this.ring = ring;
+        this.reader = new PacketRing(ring.segment(), options);
+    }
+
+    /**
+     * Starts capturing on {@code device} in {@code netns}: frames are queued in the ring from
+     * the moment this returns. A missing device fails with ENODEV naming the namespace.
+     */
+    public static Capture open(Netns netns, String device, CaptureFilter filter, CaptureOptions options) {
+        int ifindex;
+        try (NetlinkHandle h = NetlinkHandle.open(netns)) {
+            ifindex = h.links().require(device).index();
+        }
+        PacketSocket s = PacketSocket.open(netns);
+        MappedMemory ring = null;
+        try {
+            filter.bpf(options.snapLength()).ifPresent(s::attachFilter);
+            ring = s.mapRing(options);
+            s.bind(ifindex);
+            s.promiscuous(ifindex);
+            return new Capture(netns, device, ifindex, filter, s, ring, options);
+        } catch (RuntimeException e) {
+            if (ring != null) {
+                ring.close();
+            }
+            s.close();
+            throw e;
+        }
+    }
+
+    public static Capture open(Netns netns, String device) {
+        return open(netns, device, CaptureFilter.ALL, CaptureOptions.defaults());
+    }
+
+    public Netns netns() {
+        return netns;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public int ifindex() {
+        return ifindex;
+    }
+
+    public CaptureFilter filter() {
+        return filter;
+    }
+
+    /**
+     * Delivers frames to {@code handler} until it returns false, {@link #stop()} or
+     * {@link #close()}; returns the number of frames delivered by this call.
+     */
+    public long run(Handler handler) {
+        running.lock();
+        try {
+            long before = delivered;
+            if (closed) {
+                return 0;
+            }
+            PacketRing.Sink sink = p -> {
+                if (!filter.matchesInJava(p.data())) {
+                    return true;
+                }
+                delivered++;
+                return handler.accept(p) && !stopped;
+            };
+            while (!stopped) {
+                if (!reader.drain(sink)) {
+                    break;
+                }
+                if (!stopped && !reader.ready()) {
+                    int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, POLL_MILLIS);
+                    if ((revents & Poll.POLLERR) != 0) {
+                        // The interface went down (ENETDOWN): take the error so poll waits again;
+                        // frames resume if it comes back up, as the kernel re-arms the socket.
+                        int err = socket.takeError();
+                        if (err != 0) {
+                            lastError = err;
+                        }
+                    }
+                }
+            }
+            return delivered - before;
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /** The last error the socket reported (e.g. ENETDOWN when the link went down), or 0. */
+    public int lastError() {
+        return lastError;
+    }
+
+    /** Ends {@link #run} (from any thread, e.g. a signal handler). */
+    public void stop() {
+        stopped = true;
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Kernel counters since the capture opened (dropped = lost because the ring was full). */
+    public PacketStats stats() {
+        synchronized (statsLock) {
+            if (!closed) {
+                stats = stats.plus(socket.takeStats());
+            }
+            return stats;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        running.lock(); // run() notices the flag within one poll and lets go
+        try {
+            synchronized (statsLock) {
+                if (closed) {
+                    return;
+                }
+                stats = stats.plus(socket.takeStats());
+                closed = true;
+            }
+            ring.close();
+            socket.close();
+        } finally {
+            running.unlock();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package podnet.linux.packet;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Reads a mapped TPACKET_V3 receive ring: blocks that the kernel has handed to user space
+ * (block_status has TP_STATUS_USER) are walked frame by frame, then given back. Layouts are
+ * those of linux/if_packet.h (tpacket_block_desc, tpacket3_hdr, sockaddr_ll) on x86-64.
+ */
+final class PacketRing {
+    static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
+    static final int TP_STATUS_VLAN_VALID = 0x10, TP_STATUS_VLAN_TPID_VALID = 0x40;
+    // tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1.
+    private static final int BLOCK_STATUS = 8, NUM_PKTS = 12, OFFSET_TO_FIRST_PKT = 16;
+    // tpacket3_hdr.
+    private static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
+            STATUS = 20, MAC = 24, VLAN_TCI = 32, VLAN_TPID = 36;
+    private static final int SOCKADDR_LL = 48; // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    /** Receives frames; returns false to stop in the middle of a block. */
+    interface Sink {
+        boolean accept(CapturedPacket p);
+    }
+
+    private final MemorySegment ring;
+    private final int blockSize;
+    private final int blockCount;
+    private final int snapLength;
+    private int current;
+    private int resumeAt; // frames of the current block already delivered (after a stop)
+
+    PacketRing(MemorySegment ring, CaptureOptions options) {
+        this.ring = ring;
+        this.blockSize = options.blockSize();
+        this.blockCount = options.blockCount();
+        this.snapLength = options.snapLength();
+    }
+
+    /** Whether the next block is ours to read. */
+    boolean ready() {
+        return ((int) INT.getAcquire(ring, (long) current * blockSize + BLOCK_STATUS) & TP_STATUS_USER) != 0;
+    }
+
+    /**
+     * Delivers the frames of every ready block in order; returns false if the sink asked to
+     * stop (the rest of that block is kept for the next call).
+     */
+    boolean drain(Sink sink) {
+        while (ready()) {
+            long base = (long) current * blockSize;
+            int n = ring.get(JAVA_INT, base + NUM_PKTS);
+            long off = base + Integer.toUnsignedLong(ring.get(JAVA_INT, base + OFFSET_TO_FIRST_PKT));
+            for (int i = 0; i < n; i++) {
+                long next = Integer.toUnsignedLong(ring.get(JAVA_INT, off + NEXT_OFFSET));
+                if (i >= resumeAt) {
+                    resumeAt = i + 1;
+                    if (!sink.accept(frame(off))) {
+                        if (resumeAt == n) {
+                            release(base);
+                        }
+                        return false;
+                    }
+                }
+                off += next;
+            }
+            release(base);
+        }
+        return true;
+    }
+
+    private void release(long base) {
+        INT.setRelease(ring, base + BLOCK_STATUS, TP_STATUS_KERNEL);
+        current = (current + 1) % blockCount;
+        resumeAt = 0;
+    }
+
+    private CapturedPacket frame(long h) {
+        long sec = Integer.toUnsignedLong(ring.get(JAVA_INT, h + SEC));
+        long nsec = Integer.toUnsignedLong(ring.get(JAVA_INT, h + NSEC));
+        int snap = ring.get(JAVA_INT, h + SNAPLEN);
+        int len = ring.get(JAVA_INT, h + LEN);
+        int status = ring.get(JAVA_INT, h + STATUS);
+        int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, h + MAC));
+        int ifindex = ring.get(JAVA_INT, h + SOCKADDR_LL + 4);
+        PacketType type = PacketType.of(Byte.toUnsignedInt(ring.get(JAVA_BYTE, h + SOCKADDR_LL + 10)));
+        byte[] data;
+        if ((status & TP_STATUS_VLAN_VALID) != 0 && snap >= 12) {
+            // The kernel took the 802.1Q tag out of the frame; put it back after the two MACs.
+            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                    ? Short.toUnsignedInt(ring.get(JAVA_SHORT, h + VLAN_TPID)) : 0x8100;
+            int tci = ring.get(JAVA_INT, h + VLAN_TCI) & 0xffff;
+            int keep = Math.min(snap + 4, snapLength);
+            data = new byte[keep];
+            MemorySegment.copy(ring, JAVA_BYTE, h + mac, data, 0, Math.min(12, keep));
+            byte[] tag = {(byte) (tpid >> 8), (byte) tpid, (byte) (tci >> 8), (byte) tci};
+            System.arraycopy(tag, 0, data, 12, Math.min(4, Math.max(0, keep - 12)));
+            if (keep > 16) {
+                MemorySegment.copy(ring, JAVA_BYTE, h + mac + 12, data, 16, keep - 16);
+            }
+            len += 4;
+        } else {
+            data = new byte[Math.min(snap, snapLength)];
+            MemorySegment.copy(ring, JAVA_BYTE, h + mac, data, 0, data.length);
+        }
+        return new CapturedPacket(sec * 1_000_000_000L + nsec, ifindex, type, Math.max(len, data.length), data);
+    }
+}

@@ -1,0 +1,125 @@
+package podnet.linux.sys;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * A Unix stream socket on a raw descriptor: listen/accept on a path, blocking reads and writes,
+ * and the peer's credentials (SO_PEERCRED), which the JDK's channels do not expose with a pid.
+ */
+public final class UnixSocket implements AutoCloseable {
+    /** struct ucred of the process at the other end, as seen from our pid namespace. */
+    public record PeerCredentials(int pid, int uid, int gid) {}
+
+    private static final int SUN_PATH_MAX = 108;
+
+    private final FileDescriptor fd;
+
+    private UnixSocket(int fd) {
+        this.fd = FileDescriptor.adopt(fd);
+    }
+
+    /** Binds and listens on {@code path} (a stale socket file is replaced), mode 0600. */
+    public static UnixSocket listen(Path path, int backlog) {
+        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (p.length >= SUN_PATH_MAX) {
+            throw new IllegalArgumentException("socket path too long: " + path);
+        }
+        try {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("prepare " + path, e);
+        }
+        UnixSocket s = new UnixSocket(Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment addr = a.allocate(2 + SUN_PATH_MAX, 2);
+            addr.set(JAVA_SHORT, 0, (short) Sockets.AF_UNIX);
+            MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+            Sockets.bind(s.fd.fd(), addr);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            Sockets.listen(s.fd.fd(), backlog);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw new UncheckedIOException("chmod " + path, e);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Blocks until a client connects. */
+    public UnixSocket accept() {
+        return new UnixSocket(Sockets.accept(fd.fd()));
+    }
+
+    public PeerCredentials peerCredentials() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cred = a.allocate(12, 4);
+            Sockets.getsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_PEERCRED, cred, a.allocate(JAVA_INT));
+            return new PeerCredentials(cred.get(JAVA_INT, 0), cred.get(JAVA_INT, 4), cred.get(JAVA_INT, 8));
+        }
+    }
+
+    /** Reads exactly {@code n} bytes; throws on EOF. */
+    public byte[] readFully(int n) {
+        byte[] out = new byte[n];
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(1, Math.min(n, 1 << 16)));
+            int got = 0;
+            while (got < n) {
+                MemorySegment slice = buf.asSlice(0, Math.min(buf.byteSize(), n - got));
+                long r = Sockets.recvfrom(fd.fd(), slice, 0);
+                if (r == 0) {
+                    throw new UncheckedIOException(new java.io.EOFException("peer closed after " + got + " of " + n + " bytes"));
+                }
+                MemorySegment.copy(slice, JAVA_BYTE, 0, out, got, (int) r);
+                got += (int) r;
+            }
+        }
+        return out;
+    }
+
+    public void writeFully(byte[] data) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
+            long sent = 0;
+            while (sent < data.length) {
+                sent += Sockets.sendto(fd.fd(), buf.asSlice(sent), data.length - sent,
+                        MSG_NOSIGNAL, MemorySegment.NULL);
+            }
+        }
+    }
+
+    private static final int MSG_NOSIGNAL = 0x4000;
+
+    /** Wakes threads blocked in accept or read on this socket, without releasing it yet. */
+    public void shutdown() {
+        try {
+            Sockets.shutdown(fd.fd(), Sockets.SHUT_RDWR);
+        } catch (SysException e) {
+            // ENOTCONN on a listening socket still wakes accept; nothing else to do
+        }
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    public int fd() {
+        return fd.fd();
+    }
+}

@@ -1,0 +1,114 @@
+package podnet.linux.ns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import podnet.linux.netlink.Link;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.sys.SysException;
+import podnet.linux.testing.TestNetns;
+
+/** Running code inside a netns: a fresh platform thread, the caller never moves. */
+class NetnsTest {
+    TestNetns namespaces;
+    Netns ns;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new TestNetns("netns");
+        ns = namespaces.add("a");
+    }
+
+    @AfterEach
+    void tearDown() {
+        namespaces.close();
+    }
+
+    private static long here() {
+        return NamespaceTable.inode(Path.of("/proc/thread-self/ns/net"));
+    }
+
+    @Test
+    void callRunsInsideOnAFreshPlatformThread() throws Exception {
+        long caller = here();
+        long target = ((Number) Files.getAttribute(ns.path(), "unix:ino")).longValue();
+        AtomicReference<Thread> ran = new AtomicReference<>();
+        long inside = ns.call(() -> {
+            ran.set(Thread.currentThread());
+            return here();
+        });
+        assertThat(inside).isEqualTo(target);
+        assertThat(ran.get()).isNotSameAs(Thread.currentThread());
+        assertThat(ran.get().isVirtual()).isFalse();
+        assertThat(ran.get().isAlive()).as("the switched thread is gone").isFalse();
+        assertThat(here()).isEqualTo(caller);
+    }
+
+    @Test
+    void fromAVirtualThreadToo() throws Exception {
+        AtomicReference<Long> inside = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> inside.set(ns.call(NetnsTest::here))).join();
+        assertThat(inside.get()).isEqualTo(((Number) Files.getAttribute(ns.path(), "unix:ino")).longValue());
+    }
+
+    @Test
+    void currentRunsInline() {
+        Thread caller = Thread.currentThread();
+        assertThat(Netns.CURRENT.call(Thread::currentThread)).isSameAs(caller);
+        assertThat(Netns.CURRENT.isCurrent()).isTrue();
+        assertThat(Netns.CURRENT.label()).isEqualTo("current");
+    }
+
+    @Test
+    void exceptionsComeBackUnwrappedOrWrappedOnce() {
+        assertThatThrownBy(() -> ns.run(() -> {
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThatThrownBy(() -> ns.call(() -> {
+            throw new IOException("checked");
+        })).isInstanceOf(IllegalStateException.class).hasCauseInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aSocketOpenedInsideStaysThereWhicheverThreadUsesIt() {
+        try (NetlinkHandle h = NetlinkHandle.open(ns)) {
+            h.links().addIfb("only0");
+            assertThat(h.links().list()).extracting(Link::name).containsExactly("lo", "only0");
+        }
+        try (NetlinkHandle mine = NetlinkHandle.open()) {
+            assertThat(mine.links().get("only0")).isEmpty();
+        }
+    }
+
+    @Test
+    void aMissingOrWrongNamespaceIsAClearError() {
+        Netns missing = Netns.named(namespaces.name("missing"));
+        assertThat(missing.exists()).isFalse();
+        assertThatThrownBy(() -> NetlinkHandle.open(missing)).isInstanceOf(SysException.class)
+                .hasMessageContaining("enter namespace /run/netns/" + missing.name()).hasMessageContaining("ENOENT");
+        assertThatThrownBy(() -> Netns.ofPath(Path.of("/proc/self/ns/ipc")).run(() -> {}))
+                .isInstanceOf(SysException.class).hasMessageContaining("EINVAL");
+        assertThatThrownBy(() -> Netns.named("a/b")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void byPid() throws Exception {
+        Process p = NsProcess.start(ns, new ProcessBuilder("sleep", "30"));
+        try (NetlinkHandle h = NetlinkHandle.open(Netns.ofPid(p.pid()))) {
+            h.links().addIfb("bypid0");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        try (NetlinkHandle h = NetlinkHandle.open(ns)) {
+            assertThat(h.links().get("bypid0")).isPresent();
+        }
+        assertThat(Netns.ofPid(1).toString()).isEqualTo("netns /proc/1/ns/net");
+    }
+}

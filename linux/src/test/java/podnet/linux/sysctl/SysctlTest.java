@@ -1,0 +1,103 @@
+package podnet.linux.sysctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
+import podnet.linux.testing.Ip;
+import podnet.linux.testing.TestNetns;
+
+/** sysctls inside a throwaway netns: changed there, never in the root namespace. */
+class SysctlTest {
+    TestNetns namespaces;
+    Netns ns;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new TestNetns("sysctl");
+        ns = namespaces.add("a");
+        try (NetlinkHandle h = NetlinkHandle.open(ns)) {
+            h.links().addVeth("eth0", "peer0", Netns.CURRENT, 0);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        namespaces.close();
+    }
+
+    /** The value as sysctl(8) reads it inside the netns: the independent oracle. */
+    private String oracle(String key) {
+        return Ip.run("ip", "netns", "exec", ns.name(), "cat", Sysctl.path(key).toString()).ok().out().strip();
+    }
+
+    private static String root(String key) throws Exception {
+        return Files.readString(Sysctl.path(key)).strip();
+    }
+
+    @Test
+    void ipForwardIsPerNetns() throws Exception {
+        String rootBefore = root("net.ipv4.ip_forward");
+        String target = "1".equals(rootBefore) ? "0" : "1";
+        Sysctl.set(ns, "net.ipv4.ip_forward", target);
+        assertThat(Sysctl.get(ns, "net.ipv4.ip_forward")).isEqualTo(target);
+        assertThat(oracle("net.ipv4.ip_forward")).isEqualTo(target);
+        assertThat(root("net.ipv4.ip_forward")).as("the root namespace is untouched").isEqualTo(rootBefore);
+        assertThat(Sysctl.get(Netns.CURRENT, "net.ipv4.ip_forward")).isEqualTo(rootBefore);
+    }
+
+    @Test
+    void perInterfaceKeys() {
+        String arpNotify = Sysctl.conf("ipv4", "eth0", "arp_notify");
+        String acceptDad = Sysctl.conf("ipv6", "eth0", "accept_dad");
+        assertThat(Sysctl.get(ns, arpNotify)).isEqualTo("0");
+        Sysctl.set(ns, arpNotify, "1");
+        Sysctl.set(ns, acceptDad, "0");
+        assertThat(Sysctl.get(ns, arpNotify)).isEqualTo("1");
+        assertThat(oracle(arpNotify)).isEqualTo("1");
+        assertThat(oracle(acceptDad)).isEqualTo("0");
+    }
+
+    @Test
+    void dottedKeysAndInterfaceNamesWithDots() {
+        try (NetlinkHandle h = NetlinkHandle.open(ns)) {
+            h.links().addIfb("eth0.100");
+        }
+        String key = Sysctl.conf("ipv4", "eth0.100", "arp_notify");
+        assertThat(key).isEqualTo("net/ipv4/conf/eth0.100/arp_notify");
+        Sysctl.set(ns, key, "1");
+        assertThat(oracle(key)).isEqualTo("1");
+        assertThat(Sysctl.path("net.ipv4.conf.all.forwarding")).isEqualTo(Path.of("/proc/sys/net/ipv4/conf/all/forwarding"));
+    }
+
+    @Test
+    void ensureWritesOnlyWhenTheValueDiffers() {
+        String key = Sysctl.conf("ipv4", "eth0", "arp_notify");
+        Sysctl.ensure(ns, key, "1");
+        assertThat(oracle(key)).isEqualTo("1");
+        Sysctl.ensure(ns, key, "1");
+        assertThat(Sysctl.get(ns, key)).isEqualTo("1");
+        Sysctl.ensure(ns, key, "0");
+        assertThat(oracle(key)).isEqualTo("0");
+    }
+
+    @Test
+    void errorsSayWhichKeyAndWhichNetns() {
+        assertThatThrownBy(() -> Sysctl.get(ns, "net.ipv4.conf.nosuch0.arp_notify"))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("nosuch0").hasMessageContaining(ns.name());
+        assertThatThrownBy(() -> Sysctl.set(ns, "net.ipv4.ip_forward", "banana"))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("ip_forward=banana")
+                .hasMessageContaining(ns.name());
+        assertThat(Sysctl.get(ns, "net.ipv4.ip_forward")).isIn("0", "1");
+        assertThatThrownBy(() -> Sysctl.path("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Sysctl.get(Netns.named(namespaces.name("missing")), "net.ipv4.ip_forward"))
+                .hasMessageContaining(namespaces.name("missing"));
+    }
+}
