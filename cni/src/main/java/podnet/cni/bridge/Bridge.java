@@ -74,10 +74,15 @@ public final class Bridge implements CniPlugin {
                         for (Cidr gw : gws.bridgeAddresses()) {
                             ensureAddr(host, br.name(), gw, conf.forceAddress());
                         }
-                        if (gws.bridgeAddresses().stream().anyMatch(Cidr::isIpv4)) {
+                        boolean gw4 = false, gw6 = false;
+                        for (Cidr gw : gws.bridgeAddresses()) {
+                            gw4 |= gw.isIpv4();
+                            gw6 |= !gw.isIpv4();
+                        }
+                        if (gw4) {
                             Sysctl.ensure(Netns.CURRENT, "net/ipv4/ip_forward", "1");
                         }
-                        if (gws.bridgeAddresses().stream().anyMatch(c -> !c.isIpv4())) {
+                        if (gw6) {
                             Sysctl.ensure(Netns.CURRENT, "net/ipv6/conf/all/forwarding", "1");
                         }
                     }
@@ -234,7 +239,18 @@ public final class Bridge implements CniPlugin {
 
     private static void configureContainer(Netns container, NetlinkHandle cont, String ifName, List<IpConfig> ips,
             List<RouteEntry> routes, BridgeConf conf) {
-        boolean v6 = ips.stream().anyMatch(ip -> !ip.address().isIpv4());
+        boolean v6 = false;
+        InetAddress v4gw = null, v6gw = null;
+        for (IpConfig ip : ips) {
+            boolean v4 = ip.address().isIpv4();
+            v6 |= !v4;
+            if (v4 && v4gw == null) {
+                v4gw = ip.gateway();
+            } else if (!v4 && v6gw == null) {
+                v6gw = ip.gateway();
+            }
+        }
+        boolean anyV6 = v6;
         container.run(() -> {
             if (conf.enableDad()) {
                 writeProc(Sysctl.conf("ipv6", ifName, "enhanced_dad"), "1", false);
@@ -243,7 +259,7 @@ public final class Bridge implements CniPlugin {
                 writeProc(Sysctl.conf("ipv6", ifName, "accept_dad"), "0", false);
             }
             writeProc(Sysctl.conf("ipv4", ifName, "arp_notify"), "1", false);
-            if (v6) {
+            if (anyV6) {
                 for (String dev : List.of("lo", ifName)) {
                     writeProc(Sysctl.conf("ipv6", dev, "disable_ipv6"), "0", true);
                 }
@@ -261,10 +277,6 @@ public final class Bridge implements CniPlugin {
             settle(cont, ifName);
         }
         int oif = cont.links().require(ifName).index();
-        InetAddress v4gw = ips.stream().filter(i -> i.address().isIpv4() && i.gateway() != null)
-                .map(IpConfig::gateway).findFirst().orElse(null);
-        InetAddress v6gw = ips.stream().filter(i -> !i.address().isIpv4() && i.gateway() != null)
-                .map(IpConfig::gateway).findFirst().orElse(null);
         for (RouteEntry r : routes) {
             InetAddress gw = r.gw() != null ? r.gw() : (r.dst().isIpv4() ? v4gw : v6gw);
             Route base = Route.of(r.dst().prefixLength() == 0 ? null : r.dst(), gw, oif);
@@ -532,8 +544,10 @@ public final class Bridge implements CniPlugin {
                 }
                 boolean v4 = c.address().isIpv4();
                 if (conf.isDefaultGateway() && c.gateway() != null && !(v4 ? v4Default : v6Default)) {
-                    boolean exists = routes.stream().anyMatch(r -> r.gw() != null && r.dst().prefixLength() == 0
-                            && r.dst().isIpv4() == v4);
+                    boolean exists = false;
+                    for (RouteEntry r : routes) {
+                        exists |= r.gw() != null && r.dst().prefixLength() == 0 && r.dst().isIpv4() == v4;
+                    }
                     if (!exists) {
                         routes.add(new RouteEntry(Cidr.parse(v4 ? "0.0.0.0/0" : "::/0"), c.gateway()));
                     }
