@@ -71,6 +71,32 @@ class InProcessRuntimeTest {
     }
 
     @Test
+    void theInstalledDefaultConflistWorksEndToEnd() throws Exception {
+        podnet.linux.testing.Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String conf = podnet.cni.install.Installer.defaultConflist()
+                .replace("\"type\": \"host-local\",", "\"type\": \"host-local\", \"dataDir\": \"" + tmp.resolve("ipam") + "\",");
+        Path list = tmp.resolve("10-podnet.conflist");
+        Files.writeString(list, conf);
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var attA = new CniRuntime.Attachment("pod-a", a.path(), "eth0", Map.of("IgnoreUnknown", "1"), Map.of());
+        var attB = new CniRuntime.Attachment("pod-b", b.path(), "eth0", Map.of("IgnoreUnknown", "1"), Map.of());
+        String ra = node.call(() -> rt.add(list, attA));
+        node.call(() -> rt.add(list, attB));
+        assertThat(ra).contains("\"cniVersion\":\"1.1.0\"", "10.244.2.2/24");
+        assertThat(Ip.json(a.name(), "route", "show", "default").toString()).contains("10.244.2.1");
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isTrue();
+        String nft = Ip.run("ip", "netns", "exec", node.name(), "nft", "-j", "list", "ruleset").ok().out();
+        assertThat(nft).contains("10.244.2.2", "10.244.2.3", "masquerade");
+        node.run(() -> rt.check(list, attA));
+        node.run(() -> rt.del(list, attA));
+        node.run(() -> rt.del(list, attB));
+        assertThat(Ip.run("ip", "netns", "exec", node.name(), "nft", "-j", "list", "ruleset").ok().out())
+                .doesNotContain("10.244.2.2").doesNotContain("10.244.2.3");
+        assertThat(Ip.json(node.name(), "link", "show", "type", "veth")).isEmpty();
+    }
+
+    @Test
     void failedAddRunsDelAndThrowsThePluginsError() throws Exception {
         Netns pod = ns.add("pod");
         Path list = conflist("{\"type\":\"no-such-plugin\"},");
