@@ -199,6 +199,22 @@ class BridgeTest {
     }
 
     @Test
+    void dnsKeyArgsMacAndOldResultVersions() {
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf("0.3.1", ",\"dns\":{\"nameservers\":[\"10.96.0.10\"],\"search\":[\"svc.cluster.local\"]},"
+                + "\"args\":{\"cni\":{\"mac\":\"0a:58:00:00:00:42\"}}", "\"subnet\":\"10.244.2.0/24\"");
+        Cni.Out r = add("x", a, c).ok();
+        assertThat(r.json().get("cniVersion")).isEqualTo("0.3.1");
+        assertThat(r.list("ips").get(0)).containsEntry("version", "4").containsEntry("interface", 2);
+        assertThat(r.json().get("dns").toString()).contains("10.96.0.10", "svc.cluster.local");
+        assertThat(Ip.link(a.name(), "eth0").get("address")).isEqualTo("0a:58:00:00:00:42");
+        Cni.Out bad = call("ADD", "y", b).args("MAC=not-a-mac").ours(node, "bridge", conf(""));
+        assertThat(bad.code()).isEqualTo(CniError.INVALID_CONFIG);
+        assertThat(bad.msg()).contains("not-a-mac");
+        assertThat(Ip.json(b.name(), "link", "show")).hasSize(1);
+    }
+
+    @Test
     void vlanWithoutKernelSupportFailsCleanly() {
         org.junit.jupiter.api.Assumptions.assumeFalse(kernelHasVlanFiltering(node.name()));
         Netns a = ns.add("a");
