@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import podnet.bench.CniBench;
@@ -12,10 +11,14 @@ import podnet.bench.PluginSet;
 
 /** {@code podnet bench cni}: our plugins against the reference, in one run, in throwaway namespaces. */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Cni.class})
-final class BenchCommand {
+final class BenchCommand extends CommandGroup {
 
     @Command(name = "cni", description = "Time CNI ADD/CHECK/DEL/VERSION of two plugin directories side by side (ratio = first/second).")
-    static final class Cni implements Callable<Integer> {
+    static final class Cni extends CliCommand {
+        Cni(Cli cli) {
+            super(cli);
+        }
+
         @Option(names = "--ours", required = true, description = "Directory with our bridge, host-local, loopback (see: podnet cni install).")
         Path ours;
 
@@ -49,8 +52,8 @@ final class BenchCommand {
             };
             List<PluginSet> sets = new ArrayList<>(List.of(new PluginSet("podnet", ours.toAbsolutePath()),
                     new PluginSet("reference", reference.toAbsolutePath())));
-            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, settings, cniVersion), System.err).run();
-            CniBench.print(rows, sets, System.out);
+            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, settings, cniVersion), cli.err).run();
+            CniBench.print(rows, sets, cli.out);
             return 0;
         }
     }

@@ -2,8 +2,8 @@ package podnet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
 import podnet.cni.runtime.InProcessRuntime;
@@ -26,6 +26,7 @@ public final class Cli {
     Path stateDir;
     private final Supplier<CniRuntime> runtime;
 
+    /** {@code runtime} null: the default, see {@link #loadRuntime()}. */
     public Cli(PrintStream out, PrintStream err, Map<String, String> env, Supplier<CniRuntime> runtime) {
         this.out = out;
         this.err = err;

@@ -48,6 +48,7 @@ final class Demo {
     private final boolean host;
     private final Path outDir;
     private int step;
+    private int failedStep;
 
     Demo(Cli cli, boolean host, Path outDir) {
         this.cli = cli;
@@ -79,6 +80,7 @@ final class Demo {
         try {
             ok = steps();
         } catch (RuntimeException e) {
+            failedStep = step;
             cli.err.println("podnet demo: step " + step + " failed: " + e.getMessage());
         } finally {
             if (!keep) {
@@ -91,7 +93,7 @@ final class Demo {
             }
         }
         out.println();
-        out.println(ok ? "podnet demo: every step worked." : "podnet demo: FAILED at step " + step + ".");
+        out.println(ok ? "podnet demo: every step worked." : "podnet demo: FAILED at step " + failedStep + ".");
         return ok;
     }
 
@@ -157,7 +159,8 @@ final class Demo {
             throw new IllegalStateException("no ARP or ICMP was seen on cni0");
         }
         podnet(concat(nodeNetns(), List.of("bridge", "fdb", "cni0")));
-        podnet(concat(nodeNetns(), List.of("neigh")));
+        say("busybox1's ARP table now holds busybox2's MAC:");
+        podnet("neigh", "-n", p1.netns());
 
         heading("The picture");
         podnet(concat(nodeNetns(), List.of("topo")));

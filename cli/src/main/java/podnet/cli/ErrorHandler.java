@@ -18,6 +18,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             case SysException s when s.is(Errno.EPERM) -> "this needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)";
             case SysException s when s.is(Errno.EEXIST) -> "it exists already; pick another name or remove it first";
             case SysException s when s.is(Errno.ENODEV) -> "check the name with `podnet link show` (and -n NETNS)";
+            case IllegalArgumentException i -> "see `" + cl.getCommandSpec().qualifiedName() + " --help`";
             default -> null;
         };
         if (hint != null) {

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import podnet.linux.ns.Netns;
@@ -18,12 +17,9 @@ import podnet.topo.Topology;
 import podnet.topo.TopologyReader;
 
 /** {@code podnet topo}: the node's pods, veths and bridge as a picture, read from the live kernel. */
-@Command(name = "topo", description = "Draw the node's pod network: pods, veth pairs, bridge, uplink.")
-final class TopoCommand implements Callable<Integer> {
+@Command(name = "topo", description = "Draw the node's pod network (-n NODE_NETNS): pods, veth pairs, bridge, uplink.")
+final class TopoCommand extends CliCommand.InNetns {
     enum Format { text, svg, dot, html }
-
-    @Option(names = {"-n", "--netns"}, description = "The node's named network namespace (default: current).")
-    String netns;
 
     @Option(names = "--format", description = "text, svg, dot or html (default: ${DEFAULT-VALUE}).", defaultValue = "text")
     Format format;
@@ -31,12 +27,13 @@ final class TopoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Write to this file instead of stdout.")
     Path output;
 
+    TopoCommand(Cli cli) {
+        super(cli);
+    }
+
     @Override
     public Integer call() {
-        Netns node = netns == null ? Netns.CURRENT : Netns.named(netns);
-        if (!node.exists()) {
-            throw new IllegalArgumentException("no network namespace \"" + netns + "\" (see: podnet netns list)");
-        }
+        Netns node = cli.netns(); // -n: the node's namespace
         Topology t = TopologyReader.read(node);
         String out = switch (format) {
             case text -> TextRenderer.render(t);
@@ -45,14 +42,14 @@ final class TopoCommand implements Callable<Integer> {
             case html -> HtmlRenderer.render(t, NodeTables.read(node));
         };
         if (output == null) {
-            System.out.print(out);
+            cli.out.print(out);
         } else {
             try {
                 Files.writeString(output, out, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException("write " + output, e);
             }
-            System.err.println("wrote " + output.toAbsolutePath());
+            cli.err.println("wrote " + output.toAbsolutePath());
         }
         return 0;
     }

@@ -20,6 +20,8 @@ public final class Containers {
     private Containers() {}
 
     static final String SETSID = "/usr/bin/setsid";
+    /** The PATH containers get, and where their programs are looked up before starting. */
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     static final String SH = "/bin/sh";
     /** Waits for the command, then records its code; $0 is the exit file. */
     private static final String WRAPPER = "\"$@\"; rc=$?; echo $rc > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"; exit $rc";
@@ -52,7 +54,7 @@ public final class Containers {
     public static void podEnvironment(ProcessBuilder pb, String pod) {
         var env = pb.environment();
         env.clear();
-        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("PATH", PATH);
         env.put("HOME", "/root");
         env.put("HOSTNAME", pod);
     }
@@ -75,21 +77,30 @@ public final class Containers {
         }
     }
 
-    /** SIGTERM to the container's group, then SIGKILL after {@code graceMillis}. */
+    /**
+     * SIGTERM to the container's group, then SIGKILL after {@code graceMillis}. Right after a
+     * start the child may not have called setsid() yet (no such group): then the process
+     * itself is signalled, and the signal is repeated while we wait.
+     */
     static void stop(ContainerRecord c, long graceMillis) {
-        if (!isRunning(c)) {
-            return;
-        }
-        Signals.killGroup(c.pid(), Signals.SIGTERM);
         long deadline = System.nanoTime() + graceMillis * 1_000_000;
-        while (isRunning(c) && System.nanoTime() < deadline) {
+        for (int round = 0; isRunning(c) && System.nanoTime() < deadline; round++) {
+            if (round % 10 == 0) {
+                signal(c, Signals.SIGTERM);
+            }
             sleep(20);
         }
-        if (isRunning(c)) {
-            Signals.killGroup(c.pid(), Signals.SIGKILL);
-            for (int i = 0; i < 100 && isRunning(c); i++) {
-                sleep(20);
+        for (int i = 0; i < 150 && isRunning(c); i++) {
+            if (i % 10 == 0) {
+                signal(c, Signals.SIGKILL);
             }
+            sleep(20);
+        }
+    }
+
+    private static void signal(ContainerRecord c, int sig) {
+        if (!Signals.killGroup(c.pid(), sig)) {
+            Signals.kill(c.pid(), sig);
         }
     }
 

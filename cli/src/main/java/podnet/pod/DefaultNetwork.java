@@ -31,7 +31,8 @@ public final class DefaultNetwork {
         }
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            // A private temp file renamed into place: concurrent first runs all write the same text.
+            Path tmp = Files.createTempFile(file.getParent(), ".10-podnet", ".tmp");
             Files.writeString(tmp, text(stateDir.resolve("ipam")));
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package podnet.pod;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -57,15 +58,22 @@ public record PodStatus(String name, int ready, int total, String status, int re
     }
 
     public Map<String, Object> toJson() {
-        return Map.of("name", name, "ready", ready + "/" + total, "status", status, "restarts", restarts,
-                "ageSeconds", age.toSeconds(), "ip", ip == null ? "" : ipText(), "node", node,
-                "containers", containers.stream().map(c -> {
-                    var m = new java.util.LinkedHashMap<String, Object>();
-                    m.put("name", c.name());
-                    m.put("pid", c.pid());
-                    m.put("running", c.running());
-                    m.put("exitCode", c.exitCode());
-                    return m;
-                }).toList());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("ready", ready + "/" + total);
+        m.put("status", status);
+        m.put("restarts", restarts);
+        m.put("ageSeconds", age.toSeconds());
+        m.put("ip", ip == null ? null : ipText());
+        m.put("node", node);
+        m.put("containers", containers.stream().map(c -> {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("pid", c.pid());
+            cm.put("running", c.running());
+            cm.put("exitCode", c.exitCode());
+            return cm;
+        }).toList());
+        return m;
     }
 }

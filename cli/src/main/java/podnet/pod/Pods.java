@@ -51,6 +51,7 @@ public final class Pods {
             throw new PodException("node network namespace " + nodeNetns + " does not exist",
                     "create it with `podnet netns add " + nodeNetns + "`");
         }
+        PodNetwork net = new PodNetwork(runtime.get(), node); // no runtime: fail before writing anything
         Path network = conflist == null ? DefaultNetwork.ensure(stateDir) : conflist.toAbsolutePath();
         if (!Files.isReadable(network)) {
             throw new PodException("network config " + network + " not found",
@@ -59,7 +60,6 @@ public final class Pods {
         for (ContainerSpec c : spec.containers()) {
             requireProgram(c);
         }
-        PodNetwork net = new PodNetwork(runtime.get(), node);
         if (!store.claim(name)) {
             throw new PodException("pod " + name + " exists already",
                     "pick another name, or remove it with `podnet pod rm " + name + "`");
@@ -163,7 +163,7 @@ public final class Pods {
             found = Files.isExecutable(Path.of(prog));
         } else {
             found = false;
-            for (String dir : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".split(":")) {
+            for (String dir : Containers.PATH.split(":")) {
                 if (Files.isExecutable(Path.of(dir, prog))) {
                     found = true;
                     break;

@@ -19,15 +19,23 @@ final class Signals {
         static final MethodHandle H = Libc.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
-    /** Signals process group {@code pgid}; false if it no longer exists. */
+    /** Signals process group {@code pgid}; false if it does not exist (yet, or any more). */
     static boolean killGroup(long pgid, int signal) {
         if (pgid <= 1) {
             throw new IllegalArgumentException("refusing to signal process group " + pgid);
         }
+        return kill(-pgid, signal);
+    }
+
+    /** Signals one process ({@code pid} > 0) or a group ({@code pid} < -1); false on ESRCH. */
+    static boolean kill(long pid, int signal) {
+        if (pid == 0 || pid == -1 || pid == 1) {
+            throw new IllegalArgumentException("refusing to signal " + pid);
+        }
         try {
             MemorySegment st = Libc.errnoState();
-            int rc = (int) Kill.H.invokeExact(st, (int) -pgid, signal);
-            Libc.check("kill -" + signal + " -" + pgid, rc, st);
+            int rc = (int) Kill.H.invokeExact(st, (int) pid, signal);
+            Libc.check("kill -" + signal + " " + pid, rc, st);
             return true;
         } catch (SysException e) {
             if (e.is(Errno.ESRCH)) {

@@ -228,6 +228,21 @@ class PodLifecycleTest {
     }
 
     @Test
+    void rmCleansAPodWhoseNetnsVanishedOrWhoseRecordNeverGotWritten() {
+        String lost = podName("lost");
+        podnet.run("pod", "run", lost, "--", "sleep", "3600").ok();
+        Ip.run("ip", "netns", "del", "podnet-" + lost).ok();
+        assertThat(podnet.run("-j", "pod", "list").ok().jsonList().get(0)).containsEntry("status", "Lost");
+        podnet.run("pod", "rm", lost).ok();
+        assertThat(state.resolve("pods").resolve(lost)).doesNotExist();
+
+        String orphan = podName("orphan");
+        Ip.run("ip", "netns", "add", "podnet-" + orphan).ok(); // a crash right after the sandbox
+        podnet.run("pod", "rm", orphan).ok();
+        assertThat(NamedNetns.exists("podnet-" + orphan)).isFalse();
+    }
+
+    @Test
     void completedContainerShowsItsExit() throws Exception {
         String pod = podName("once");
         podnet.run("pod", "run", pod, "--", "true").ok();

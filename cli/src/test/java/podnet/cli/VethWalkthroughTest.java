@@ -101,6 +101,10 @@ class VethWalkthroughTest {
         assertThat(exists.err()).contains("EEXIST");
         assertThat(Ip.json(netA, "link", "show").stream().map(m -> m.get("ifname"))).doesNotContain("other");
 
+        Podnet.Result badName = podnet.run("veth", "add", "a/b", "c", "-n", netA);
+        assertThat(badName.exit()).isNotZero();
+        assertThat(badName.err()).contains("invalid interface name").contains("podnet veth add --help");
+
         String missing = namespaces.name("missing");
         Podnet.Result noNs = podnet.run("link", "show", "-n", missing);
         assertThat(noNs.exit()).isNotZero();

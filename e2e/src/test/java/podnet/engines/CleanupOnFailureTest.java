@@ -25,26 +25,21 @@ class CleanupOnFailureTest {
     void containerdLeftRunningIsCleanedUp() throws Exception {
         EngineAssumptions.assumeEngine("containerd", "ctr");
         abandonRunningContainer((node, sandbox) -> node.engine(
-                Containerd.start(sandbox, work.resolve("containerd"), node.rootfs, node.cgroups)),
-                Containerd::mounts);
+                Containerd.start(sandbox, work.resolve("containerd"), node.rootfs, node.cgroups)));
     }
 
     @Test
     void podmanLeftRunningIsCleanedUp() throws Exception {
         EngineAssumptions.assumeEngine("podman", "conmon");
         abandonRunningContainer((node, sandbox) -> node.engine(Podman.create(sandbox, work.resolve("podman"),
-                node.rootfs, node.cgroups, node.plugins, node.net)), Podman::mounts);
+                node.rootfs, node.cgroups, node.plugins, node.net)));
     }
 
     interface EngineStarter {
         Engine start(E2eNode node, NodeSandbox sandbox) throws Exception;
     }
 
-    interface MountsFor {
-        PrivateMounts of(CniPlugins plugins, PodNetworkConf net, Path cniCache);
-    }
-
-    private void abandonRunningContainer(EngineStarter starter, MountsFor mounts) throws Exception {
+    private void abandonRunningContainer(EngineStarter starter) throws Exception {
         CniPlugins reference = new CniPlugins("reference", CniPlugins.REFERENCE_DIR);
         assumeTrue(reference.missing().isEmpty(), "reference CNI plugins are not installed");
         long[] seen = new long[2]; // the holder, the container init
@@ -54,7 +49,7 @@ class CleanupOnFailureTest {
             try (E2eNode node = new E2eNode(work, reference)) {
                 netnsName[0] = node.nodeNetns;
                 tree[0] = node.cgroups;
-                NodeSandbox sandbox = node.sandbox(mounts.of(reference, node.net, node.cniCache));
+                NodeSandbox sandbox = node.sandbox();
                 seen[0] = sandbox.pid();
                 Engine engine = starter.start(node, sandbox);
                 engine.launch("a");

@@ -8,9 +8,10 @@ import java.util.stream.Stream;
 
 /**
  * A directory of CNI plugin executables ({@code bridge}, {@code host-local}, {@code loopback})
- * that the engines are pointed at. The reference Go plugins are the control; podnet's set is
- * added when the system property {@value #PROPERTY} names a directory (as written by
- * {@code podnet cni install --bin-dir DIR}).
+ * that the engines are pointed at. The reference Go plugins are the control. podnet's set is,
+ * by the system property {@value #PROPERTY}: unset, podnet's plugins from this build, written
+ * by its own installer (as {@code podnet cni install --bin-dir DIR} does) into a temporary
+ * directory; a directory, the plugins already installed there; {@code none}, left out.
  */
 public record CniPlugins(String label, Path dir) {
     public static final String PROPERTY = "podnet.cni.bin";
@@ -19,7 +20,13 @@ public record CniPlugins(String label, Path dir) {
 
     /** The JUnit parameter source: every plugin set available on this machine. */
     public static Stream<CniPlugins> available() {
-        return sets(System.getProperty(PROPERTY), REFERENCE_DIR).stream();
+        String property = System.getProperty(PROPERTY);
+        if (property == null || property.isBlank()) {
+            property = BuiltPlugins.dir().toString();
+        } else if (property.equals("none")) {
+            property = null;
+        }
+        return sets(property, REFERENCE_DIR).stream();
     }
 
     static List<CniPlugins> sets(String podnetDir, Path referenceDir) {

@@ -48,4 +48,19 @@ class CniPluginsTest {
     void aMissingReferenceIsLeftOut() throws Exception {
         assertThat(CniPlugins.sets(null, tmp.resolve("absent"))).isEmpty();
     }
+
+    @Test
+    void noneLeavesPodnetOut() {
+        String before = System.getProperty(CniPlugins.PROPERTY);
+        System.setProperty(CniPlugins.PROPERTY, "none");
+        try {
+            assertThat(CniPlugins.available()).extracting(CniPlugins::label).doesNotContain("podnet");
+        } finally {
+            if (before == null) {
+                System.clearProperty(CniPlugins.PROPERTY);
+            } else {
+                System.setProperty(CniPlugins.PROPERTY, before);
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A private containerd 1.6 (own root, state, socket and config; CRI and the other unneeded
  * plugins disabled) in a {@link NodeSandbox}, and {@code ctr run --rm --cni} as its client.
  * ctr runs the CNI plugins itself, from /opt/cni/bin with /etc/cni/net.d (not configurable in
- * 1.6): the sandbox binds the test's directories there. A container is left attached, because
+ * 1.6): the sandbox ({@link E2eNode#mounts()}) binds the test's directories there. A container is left attached, because
  * only an attached {@code ctr run} calls CNI DEL when its task exits. The ctr namespace doubles
  * as the cgroup subtree ({@code /NAMESPACE/CONTAINER}, ctr's default cgroup path).
  */
@@ -40,16 +40,6 @@ public final class Containerd implements Engine {
         this.rootfs = rootfs;
         this.cgroups = cgroups;
         this.daemon = daemon;
-    }
-
-    /** The sandbox mounts containerd and ctr need: private /run, CNI paths bound to the test's. */
-    public static PrivateMounts mounts(CniPlugins plugins, PodNetworkConf net, Path cniCache) {
-        return new PrivateMounts().tmpfs(Path.of("/run")).tmpfs(Path.of("/dev/shm"))
-                .bind(plugins.dir(), Path.of("/opt/cni/bin"))
-                // ctr also searches the Debian path; hide the reference behind the set under test.
-                .bind(plugins.dir(), CniPlugins.REFERENCE_DIR)
-                .bind(net.confDir(), Path.of("/etc/cni/net.d"))
-                .bind(cniCache, Path.of("/var/lib/cni"));
     }
 
     static String config(Path work) {
@@ -155,7 +145,8 @@ public final class Containerd implements Engine {
     @Override
     public void close() {
         for (var e : attached.entrySet()) {
-            if (e.getValue().isAlive()) {
+            // Without the daemon there is nobody to ask; the sandbox and cgroup cleanup kill by PID.
+            if (e.getValue().isAlive() && daemon.isAlive()) {
                 ctr("task", "kill", "--signal", "SIGKILL", e.getKey());
             }
         }

@@ -20,7 +20,7 @@ class ContainerdCniTest {
     @MethodSource("podnet.engines.CniPlugins#available")
     void twoContainersShareTheBridge(CniPlugins plugins) throws Exception {
         try (E2eNode node = new E2eNode(work, plugins)) {
-            NodeSandbox sandbox = node.sandbox(Containerd.mounts(plugins, node.net, node.cniCache));
+            NodeSandbox sandbox = node.sandbox();
             Containerd containerd = node.engine(Containerd.start(sandbox, work.resolve("containerd"), node.rootfs, node.cgroups));
             new PodPairScenario(containerd, node).run();
         }

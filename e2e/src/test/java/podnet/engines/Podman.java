@@ -37,16 +37,6 @@ public final class Podman implements Engine {
                 "CONTAINERS_STORAGE_CONF", work.resolve("storage.conf").toString());
     }
 
-    public static PrivateMounts mounts(CniPlugins plugins, PodNetworkConf net, Path cniCache) {
-        return new PrivateMounts().tmpfs(Path.of("/run")).tmpfs(Path.of("/dev/shm"))
-                // podman is told where the plugins are; hiding the other copies as well makes a
-                // silent fallback to the reference plugins impossible.
-                .bind(plugins.dir(), Path.of("/opt/cni/bin"))
-                .bind(plugins.dir(), CniPlugins.REFERENCE_DIR)
-                .bind(net.confDir(), Path.of("/etc/cni/net.d"))
-                .bind(cniCache, Path.of("/var/lib/cni"));
-    }
-
     static String containersConf(Path work, CniPlugins plugins, PodNetworkConf net) {
         return """
                 [containers]

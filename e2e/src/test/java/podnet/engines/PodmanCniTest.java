@@ -20,7 +20,7 @@ class PodmanCniTest {
     @MethodSource("podnet.engines.CniPlugins#available")
     void twoContainersShareTheBridge(CniPlugins plugins) throws Exception {
         try (E2eNode node = new E2eNode(work, plugins)) {
-            NodeSandbox sandbox = node.sandbox(Podman.mounts(plugins, node.net, node.cniCache));
+            NodeSandbox sandbox = node.sandbox();
             Podman podman = node.engine(Podman.create(sandbox, work.resolve("podman"), node.rootfs, node.cgroups, plugins, node.net));
             new PodPairScenario(podman, node).run();
         }

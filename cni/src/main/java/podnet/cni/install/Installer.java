@@ -15,32 +15,60 @@ import java.util.Set;
 import podnet.cni.PluginRunner;
 
 /**
- * Writes the CNI executables (for now small shell scripts that start this JDK on
- * {@code PluginMain}) and, optionally, the default conflist.
+ * Writes the CNI executables and, optionally, the default conflist. Each executable is the exec
+ * shim (a copy of the small C program that forwards the call to podnetd) when the build had cc,
+ * else a script; either way, without podnetd the call runs in a fresh JVM through
+ * {@value #ONESHOT}, which uses an AOT cache trained here by a real ADD.
  */
 public final class Installer {
     private Installer() {}
 
     public static final String CONFLIST_NAME = "10-podnet.conflist";
+    /** The one-shot launcher the shim falls back to: {@code podnet-oneshot PLUGIN}. */
+    public static final String ONESHOT = "podnet-oneshot";
     static final String JVM_FLAGS = "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-            + " -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr";
+            + " -Xlog:disable -Xlog:all=warning:stderr";
 
     /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
     public static List<Path> install(Path binDir, Path confDir) {
+        return install(binDir, confDir, System.err);
+    }
+
+    public static List<Path> install(Path binDir, Path confDir, java.io.PrintStream log) {
         Path java = javaBinary();
-        String cp = String.join(":", classpath().stream().map(Path::toString).toList());
+        List<Path> classpath = classpath();
+        String cp = String.join(":", classpath.stream().map(Path::toString).toList());
+        Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, log);
         List<Path> written = new ArrayList<>();
+        String oneshot = "#!/bin/sh\n"
+                + "# podnet's one-shot plugin path (a fresh JVM per call), written by `podnet cni install`.\n"
+                + "exec " + quote(java.toString()) + " " + JVM_FLAGS
+                + (aot != null ? " -XX:AOTCache=" + quote(aot.toString()) : "")
+                + " -cp " + quote(cp) + " podnet.cni.PluginMain \"$1\"\n";
+        written.add(writeAtomically(binDir.resolve(ONESHOT), oneshot, "rwxr-xr-x"));
+        java.util.Optional<Path> shim = ShimBinary.find(classpath);
         for (String plugin : PluginRunner.PLUGINS) {
-            String script = "#!/bin/sh\n"
-                    + "# podnet CNI plugin \"" + plugin + "\", written by `podnet cni install`.\n"
-                    + "exec " + quote(java.toString()) + " " + JVM_FLAGS + " -cp " + quote(cp)
-                    + " podnet.cni.PluginMain " + plugin + "\n";
-            written.add(writeAtomically(binDir.resolve(plugin), script, "rwxr-xr-x"));
+            if (shim.isPresent()) {
+                written.add(copyAtomically(shim.get(), binDir.resolve(plugin)));
+            } else {
+                String script = "#!/bin/sh\n"
+                        + "# podnet CNI plugin \"" + plugin + "\" (no shim: cc was missing at build time).\n"
+                        + "exec \"$(dirname \"$0\")/" + ONESHOT + "\" " + plugin + "\n";
+                written.add(writeAtomically(binDir.resolve(plugin), script, "rwxr-xr-x"));
+            }
         }
         if (confDir != null) {
             written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), defaultConflist(), "rw-r--r--"));
         }
         return written;
+    }
+
+    private static Path copyAtomically(Path source, Path target) {
+        try {
+            return writeAtomically(target, Files.readAllBytes(source), "rwxr-xr-x");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source, e);
+        }
     }
 
     public static String defaultConflist() {
@@ -99,11 +127,15 @@ public final class Installer {
     }
 
     private static Path writeAtomically(Path target, String content, String perms) {
+        return writeAtomically(target, content.getBytes(StandardCharsets.UTF_8), perms);
+    }
+
+    private static Path writeAtomically(Path target, byte[] content, String perms) {
         try {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
-                Files.writeString(tmp, content, StandardCharsets.UTF_8);
+                Files.write(tmp, content);
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {

@@ -4,6 +4,7 @@ import static podnet.linux.netlink.nl.NlMessage.NLM_F_CREATE;
 import static podnet.linux.netlink.nl.NlMessage.NLM_F_EXCL;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,13 +115,14 @@ public final class Links {
 
     /**
      * Creates a veth pair: {@code name} here and {@code peerName} directly inside
-     * {@code peerNetns} (no move afterwards, so the peer never appears in this namespace).
+     * {@code peerNetns} (no move afterwards, so the peer never appears in this namespace). Pass
+     * the handle's own netns for both ends here; {@link Netns#CURRENT} is the caller's netns.
      * {@code mtu} 0 keeps the kernel's default.
      */
     public Link addVeth(String name, String peerName, Netns peerNetns, int mtu) {
         checkName(name);
         checkName(peerName);
-        FileDescriptor peerFd = peerNetns.isCurrent() ? null : FileDescriptor.openReadOnly(peerNetns.path());
+        FileDescriptor peerFd = openNetns(peerNetns);
         try {
             NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0, 0);
             req.attrString(IFLA_IFNAME, name);
@@ -143,8 +145,8 @@ public final class Links {
             req.endNested(peer);
             req.endNested(data);
             req.endNested(info);
-            handle.request(req, "add veth " + name + " peer " + peerName
-                    + (peerFd != null ? " in " + peerNetns : ""));
+            handle.request(req, "add veth " + name + " (peer " + peerName
+                    + (peerFd != null ? " in " + peerNetns : "") + ")");
         } finally {
             if (peerFd != null) {
                 peerFd.close();
@@ -281,12 +283,26 @@ public final class Links {
 
     /** Moves the link into {@code target}; it disappears from this namespace. */
     public void moveTo(String name, Netns target) {
-        if (target.isCurrent()) {
-            return;
+        FileDescriptor fd = openNetns(target);
+        if (fd == null) {
+            return; // already there
         }
-        try (FileDescriptor fd = FileDescriptor.openReadOnly(target.path())) {
+        try (fd) {
             set(name, "netns " + target.label(), r -> r.attrU32(IFLA_NET_NS_FD, fd.fd()));
         }
+    }
+
+    /**
+     * A descriptor for IFLA_NET_NS_FD, or null when {@code target} is where this handle works
+     * anyway. {@link Netns#CURRENT} means the calling thread's namespace, which is not the
+     * handle's when the handle was opened elsewhere: a handle on a pod's netns can create a veth
+     * whose peer lands next to the caller, as the CNI bridge plugin does.
+     */
+    private FileDescriptor openNetns(Netns target) {
+        if (target.equals(handle.netns())) {
+            return null;
+        }
+        return FileDescriptor.openReadOnly(target.isCurrent() ? Path.of("/proc/thread-self/ns/net") : target.path());
     }
 
     private void set(String name, String what, Consumer<NlRequest> attrs) {

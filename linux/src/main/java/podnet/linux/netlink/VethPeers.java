@@ -15,10 +15,14 @@ import podnet.linux.ns.Netns;
 public final class VethPeers {
     private VethPeers() {}
 
-    /** The peer's index, name and namespace ({@code netns} is null if no name leads there). */
-    public record Peer(int index, String name, Netns netns) {
+    /**
+     * The peer's index, name and namespace ({@code netns} is null if no name leads there;
+     * {@code sameNetns} when it sits beside the link, then {@code netns} is the handle's).
+     */
+    public record Peer(int index, String name, Netns netns, boolean sameNetns) {
+        /** Like ip's {@code eth0@if7}: the peer's name, and where it lives unless beside us. */
         public String label() {
-            String where = netns == null ? "?" : netns.isCurrent() ? "" : netns.label();
+            String where = sameNetns ? "" : netns == null ? "?" : netns.label();
             return (name == null ? "if" + index : name) + (where.isEmpty() ? "" : "@" + where);
         }
     }
@@ -29,7 +33,7 @@ public final class VethPeers {
         }
         if (link.linkNetnsId() == null) {
             String name = handle.links().get(link.linkIndex()).map(Link::name).orElse(null);
-            return Optional.of(new Peer(link.linkIndex(), name, Netns.CURRENT));
+            return Optional.of(new Peer(link.linkIndex(), name, handle.netns(), true));
         }
         for (Netns candidate : candidates()) {
             int id;
@@ -41,11 +45,11 @@ public final class VethPeers {
             if (id == link.linkNetnsId()) {
                 try (NetlinkHandle there = NetlinkHandle.open(candidate)) {
                     String name = there.links().get(link.linkIndex()).map(Link::name).orElse(null);
-                    return Optional.of(new Peer(link.linkIndex(), name, candidate));
+                    return Optional.of(new Peer(link.linkIndex(), name, candidate, false));
                 }
             }
         }
-        return Optional.of(new Peer(link.linkIndex(), null, null));
+        return Optional.of(new Peer(link.linkIndex(), null, null, false));
     }
 
     private static List<Netns> candidates() {

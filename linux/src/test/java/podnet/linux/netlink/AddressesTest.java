@@ -27,7 +27,7 @@ class AddressesTest {
         Netns n = namespaces.add("a");
         ns = n.name();
         h = NetlinkHandle.open(n);
-        h.links().addVeth("eth0", "peer0", Netns.CURRENT, 0);
+        h.links().addVeth("eth0", "peer0", n, 0);
     }
 
     @AfterEach

@@ -62,7 +62,7 @@ class LinksTest {
 
     @Test
     void listAndGetAgreeWithIp() {
-        inA.links().addVeth("v0", "v1", Netns.CURRENT, 0);
+        inA.links().addVeth("v0", "v1", nsA, 0);
         inA.links().addBridge("br0", 0, false);
         List<Link> ours = inA.links().list();
         List<Map<String, Object>> theirs = Ip.json(a, "link", "show");
@@ -109,8 +109,39 @@ class LinksTest {
     }
 
     @Test
+    void aVethWhosePeerNameIsTakenThereChangesNothing() {
+        inB.links().addIfb("eth0");
+        assertThatThrownBy(() -> inA.links().addVeth("veth0", "eth0", nsB, 0))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("add veth veth0 (peer eth0 in netns " + b + ") in netns " + a)
+                .hasMessageContaining("EEXIST");
+        assertThat(inA.links().get("veth0")).isEmpty();
+        assertThat(inB.links().require("eth0").kind()).isEqualTo("ifb");
+        assertThatThrownBy(() -> inA.links().addVxlan("vx0", 1, 4789, "nosuch0", null))
+                .hasMessageContaining("nosuch0").hasMessageContaining(a);
+        assertThat(inA.links().list()).extracting(Link::name).containsExactly("lo");
+    }
+
+    @Test
+    void currentMeansTheCallersNetnsNotTheHandles() {
+        // Like the CNI bridge plugin: from the "host" (here a third throwaway netns, never the
+        // root one), a handle on the pod's netns creates eth0 there with its peer beside the caller.
+        Netns host = namespaces.add("host");
+        host.run(() -> {
+            try (NetlinkHandle inPod = NetlinkHandle.open(nsA)) {
+                inPod.links().addVeth("eth0", "host0", Netns.CURRENT, 0);
+                inPod.links().addIfb("spare0");
+                inPod.links().moveTo("spare0", Netns.CURRENT);
+            }
+        });
+        assertThat(inA.links().list()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0");
+        assertThat(Ip.json(host.name(), "link", "show")).extracting(l -> l.get("ifname"))
+                .containsExactlyInAnyOrder("lo", "host0", "spare0");
+    }
+
+    @Test
     void vethInOneNetnsHasNoNetnsId() {
-        Link v = inA.links().addVeth("x0", "x1", Netns.CURRENT, 0);
+        Link v = inA.links().addVeth("x0", "x1", nsA, 0);
         assertThat(v.linkNetnsId()).isNull();
         assertThat(v.linkIndex()).isEqualTo(inA.links().require("x1").index());
         assertThat(ip(a, "x0")).doesNotContainKey("link_netnsid");
@@ -145,7 +176,7 @@ class LinksTest {
 
     @Test
     void vxlanOverAParentLink() {
-        inA.links().addVeth("under0", "under1", Netns.CURRENT, 0);
+        inA.links().addVeth("under0", "under1", nsA, 0);
         Link vx = inA.links().addVxlan("vx42", 42, 4789, "under0", Cidr.parseAddress("10.9.0.1"));
         assertThat(vx.kind()).isEqualTo("vxlan");
         Map<String, Object> data = map(ip(a, "vx42"), "linkinfo", "info_data");
@@ -206,7 +237,7 @@ class LinksTest {
 
     @Test
     void upAndDown() {
-        inA.links().addVeth("u0", "u1", Netns.CURRENT, 0);
+        inA.links().addVeth("u0", "u1", nsA, 0);
         inA.links().setUp("u0");
         inA.links().setUp("u1");
         assertThat(inA.links().require("u0").isUp()).isTrue();
@@ -214,13 +245,18 @@ class LinksTest {
         inA.links().setDown("u1");
         assertThat(inA.links().require("u1").isUp()).isFalse();
         assertThat(ip(a, "u1").get("flags")).asList().doesNotContain("UP");
-        assertThat(ip(a, "u0").get("operstate")).isEqualTo("LOWERLAYERDOWN");
+        // The kernel updates operstate from a work queue (linkwatch): give it a moment.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!"LOWERLAYERDOWN".equals(inA.links().require("u0").operStateName()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(inA.links().require("u0").operStateName()).isEqualTo("LOWERLAYERDOWN");
+        assertThat(ip(a, "u0").get("operstate")).isEqualTo("LOWERLAYERDOWN");
     }
 
     @Test
     void mtuAndItsLimits() {
-        inA.links().addVeth("m0", "m1", Netns.CURRENT, 0);
+        inA.links().addVeth("m0", "m1", nsA, 0);
         inA.links().setMtu("m0", 9000);
         assertThat(inA.links().require("m0").mtu()).isEqualTo(9000);
         assertThat(num(ip(a, "m0").get("mtu"))).isEqualTo(9000);
@@ -232,7 +268,7 @@ class LinksTest {
 
     @Test
     void macAddress() {
-        inA.links().addVeth("mac0", "mac1", Netns.CURRENT, 0);
+        inA.links().addVeth("mac0", "mac1", nsA, 0);
         MacAddress mac = MacAddress.parse("02:42:ac:11:00:02");
         inA.links().setMac("mac0", mac);
         assertThat(inA.links().require("mac0").mac()).isEqualTo(mac);
@@ -283,7 +319,7 @@ class LinksTest {
         assertThat(inA.links().get("mv0")).isEmpty();
         assertThat(inB.links().require("mv0").kind()).isEqualTo("ifb");
         assertThat(Ip.json(b, "link", "show")).extracting(l -> l.get("ifname")).contains("mv0");
-        inB.links().moveTo("mv0", Netns.CURRENT); // no-op: CURRENT here means the caller's
+        inB.links().moveTo("mv0", nsB); // already there: a no-op
         assertThat(inB.links().get("mv0")).isPresent();
     }
 

@@ -28,7 +28,7 @@ class RoutesTest {
         Netns n = namespaces.add("a");
         ns = n.name();
         h = NetlinkHandle.open(n);
-        h.links().addVeth("va", "vb", Netns.CURRENT, 0);
+        h.links().addVeth("va", "vb", n, 0);
         h.links().setUp("va");
         h.links().setUp("vb");
         h.addresses().add("va", Cidr.parse("10.0.0.1/24"));

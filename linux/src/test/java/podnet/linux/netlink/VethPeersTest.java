@@ -61,10 +61,11 @@ class VethPeersTest {
 
     @Test
     void peerInTheSameNetns() {
-        Link v = inA.links().addVeth("x0", "x1", Netns.CURRENT, 0);
+        Link v = inA.links().addVeth("x0", "x1", nsA, 0);
         VethPeers.Peer peer = VethPeers.of(inA, v).orElseThrow();
         assertThat(peer.name()).isEqualTo("x1");
-        assertThat(peer.netns().isCurrent()).isTrue();
+        assertThat(peer.netns()).isEqualTo(nsA);
+        assertThat(peer.sameNetns()).isTrue();
         assertThat(peer.label()).isEqualTo("x1");
     }
 

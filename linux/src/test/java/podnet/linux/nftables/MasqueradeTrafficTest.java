@@ -123,7 +123,9 @@ class MasqueradeTrafficTest {
 
     @Test
     void ipv6PodTrafficLeavingTheSubnetIsMasqueraded() throws Exception {
-        assertThat(Ip.ping(pod1.name(), "fd00:192::2", 1)).as("no masquerade yet: no way back").isFalse();
+        // No "before" ping here, unlike IPv4: ping may use an ICMP datagram socket whose echo id
+        // the kernel reuses, and the un-NATed conntrack entry of that first flow would then catch
+        // the second ping too.
         try (Masquerade masq = Masquerade.open(node)) {
             masq.ensureNetwork("e2e", SUBNET);
             masq.ensureNetwork("e2e", Cidr.parse("fd00:9::/64"));

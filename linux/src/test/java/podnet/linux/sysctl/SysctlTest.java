@@ -24,7 +24,7 @@ class SysctlTest {
         namespaces = new TestNetns("sysctl");
         ns = namespaces.add("a");
         try (NetlinkHandle h = NetlinkHandle.open(ns)) {
-            h.links().addVeth("eth0", "peer0", Netns.CURRENT, 0);
+            h.links().addVeth("eth0", "peer0", ns, 0);
         }
     }
 

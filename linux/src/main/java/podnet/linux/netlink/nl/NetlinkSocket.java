@@ -32,26 +32,29 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private static final AtomicInteger SEQ = new AtomicInteger((int) (System.nanoTime() & 0xffff));
 
-    private final int protocol;
-    private final FileDescriptor fd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment recvBuf;
-    private final MemorySegment kernelAddr;
-    private MemorySegment sendBuf;
+    /** Moves datagrams to and from the kernel; a seam so the protocol logic is testable without it. */
+    interface Transport extends AutoCloseable {
+        void send(ByteBuffer datagram);
 
-    private NetlinkSocket(int protocol, int fd) {
+        /** The messages of the next datagram. */
+        List<NlMessage> receive();
+
+        @Override
+        void close();
+    }
+
+    private final int protocol;
+    private final Transport transport;
+
+    NetlinkSocket(int protocol, Transport transport) {
         this.protocol = protocol;
-        this.fd = FileDescriptor.adopt(fd);
-        this.recvBuf = arena.allocate(RECV_BUFFER, 8);
-        this.sendBuf = arena.allocate(4096, 8);
-        this.kernelAddr = arena.allocate(12, 4); // sockaddr_nl of the kernel: port id 0
-        kernelAddr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+        this.transport = transport;
     }
 
     /** Opens a socket of {@code protocol} in the calling thread's network namespace. */
     public static NetlinkSocket open(int protocol) {
         int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, protocol);
-        NetlinkSocket s = new NetlinkSocket(protocol, fd);
+        NetlinkSocket s = new NetlinkSocket(protocol, new FdTransport(fd));
         try {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment one = a.allocate(JAVA_INT);
@@ -228,18 +231,57 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private void send(ByteBuffer bytes) {
-        int n = bytes.remaining();
-        if (sendBuf.byteSize() < n) {
-            sendBuf = arena.allocate(Math.max(n, sendBuf.byteSize() * 2), 8);
-        }
-        MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
-        Sockets.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+        transport.send(bytes);
     }
 
     private List<NlMessage> receive() {
-        long n = Sockets.recvfrom(fd.fd(), recvBuf, 0);
-        byte[] copy = recvBuf.asSlice(0, Math.min(n, RECV_BUFFER)).toArray(JAVA_BYTE);
-        return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
+        return transport.receive();
+    }
+
+    /** The real thing: a netlink socket descriptor and off-heap buffers. */
+    private static final class FdTransport implements Transport {
+        private final FileDescriptor fd;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment recvBuf;
+        private final MemorySegment kernelAddr;
+        private MemorySegment sendBuf;
+
+        FdTransport(int fd) {
+            this.fd = FileDescriptor.adopt(fd);
+            this.recvBuf = arena.allocate(RECV_BUFFER, 8);
+            this.sendBuf = arena.allocate(4096, 8);
+            this.kernelAddr = arena.allocate(12, 4); // sockaddr_nl of the kernel: port id 0
+            kernelAddr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+        }
+
+        @Override
+        public void send(ByteBuffer bytes) {
+            int n = bytes.remaining();
+            if (sendBuf.byteSize() < n) {
+                sendBuf = arena.allocate(Math.max(n, sendBuf.byteSize() * 2), 8);
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
+            Sockets.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+        }
+
+        @Override
+        public List<NlMessage> receive() {
+            // MSG_TRUNC makes the kernel report a datagram's real length, so a reply larger than
+            // the buffer (a link with hundreds of SR-IOV VFs) is an error, not silently cut short.
+            long n = Sockets.recvfrom(fd.fd(), recvBuf, Sockets.MSG_TRUNC);
+            if (n > RECV_BUFFER) {
+                throw new NetlinkException("netlink reply of " + n + " bytes exceeds the " + RECV_BUFFER
+                        + "-byte receive buffer", Errno.EMSGSIZE, null);
+            }
+            byte[] copy = recvBuf.asSlice(0, n).toArray(JAVA_BYTE);
+            return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
+        }
+
+        @Override
+        public void close() {
+            fd.close();
+            arena.close();
+        }
     }
 
     /** The error code of an NLMSG_ERROR or NLMSG_DONE: 0 for an ACK, else a negative errno. */
@@ -274,8 +316,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     @Override
     public void close() {
-        fd.close();
-        arena.close();
+        transport.close();
     }
 
 }

@@ -156,7 +156,12 @@ public final class NlRequest {
     }
 
     public NlRequest endNested(int mark) {
-        buf.putShort(mark, (short) (buf.position() - mark));
+        int len = buf.position() - mark;
+        if (len > 0xffff) {
+            throw new IllegalArgumentException("nested netlink attribute of " + len
+                    + " bytes does not fit its 16-bit length");
+        }
+        buf.putShort(mark, (short) len);
         pad();
         return this;
     }

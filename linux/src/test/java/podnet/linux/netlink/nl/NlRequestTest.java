@@ -125,5 +125,12 @@ class NlRequestTest {
     void rejectsAnAttributeTooLongForItsLengthField() {
         assertThatThrownBy(() -> new NlRequest(1, 0).attr(1, new byte[70000]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");
+        NlRequest r = new NlRequest(1, 0);
+        int nest = r.beginNested(1);
+        for (int i = 0; i < 3; i++) {
+            r.attr(2, new byte[30000]);
+        }
+        assertThatThrownBy(() -> r.endNested(nest)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nested");
     }
 }

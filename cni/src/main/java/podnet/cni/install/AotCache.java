@@ -1,0 +1,96 @@
+package podnet.cni.install;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import podnet.linux.ns.NamedNetns;
+import podnet.linux.ns.Netns;
+import podnet.linux.ns.NsProcess;
+
+/**
+ * The JDK 25 AOT cache for the one-shot plugin JVM: classes loaded and linked ahead of time,
+ * trained by a real bridge ADD in throwaway namespaces (the classes a real ADD touches, FFM
+ * linker and netlink included). The file sits next to the plugin jars and is named by the
+ * {@link BuildId} of the classpath it was made from.
+ */
+final class AotCache {
+    private AotCache() {}
+
+    static Path file(List<Path> classpath) {
+        Path first = classpath.getFirst();
+        Path dir = Files.isDirectory(first) ? first.getParent() : first.toAbsolutePath().getParent();
+        return dir.resolve("podnet-plugins-" + BuildId.of(classpath) + ".aot");
+    }
+
+    /** The cache for this classpath, trained now if missing; null when it cannot be made (not root, say). */
+    static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {
+        Path cache = file(classpath);
+        if (Files.isReadable(cache)) {
+            return cache;
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            log.println("podnet: not root, so no AOT cache was trained; the one-shot path starts slower");
+            return null;
+        }
+        String tag = "podnet-aot-" + Long.toHexString(ProcessHandle.current().pid());
+        List<String> made = new ArrayList<>();
+        Path dataDir = null;
+        try {
+            Netns node = NamedNetns.add(tag + "-node");
+            made.add(node.name());
+            Netns pod = NamedNetns.add(tag + "-pod");
+            made.add(pod.name());
+            dataDir = Files.createTempDirectory("podnet-aot-ipam");
+            String conf = """
+                    {"cniVersion":"1.0.0","name":"aot","type":"bridge","bridge":"cni0","isGateway":true,
+                     "ipMasq":true,"hairpinMode":true,
+                     "ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.244.2.0/24"}]],
+                             "routes":[{"dst":"0.0.0.0/0"}]}}""".formatted(dataDir);
+            Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp");
+            List<String> cmd = new ArrayList<>(List.of(javaBin.toString()));
+            cmd.addAll(List.of(jvmFlags.split(" ")));
+            cmd.addAll(List.of("-XX:AOTCacheOutput=" + tmp, "-cp",
+                    String.join(":", classpath.stream().map(Path::toString).toList()), "podnet.cni.PluginMain", "bridge"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "aot-training",
+                    "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin"));
+            Process p = NsProcess.start(node, pb);
+            try (var in = p.getOutputStream()) {
+                in.write(conf.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // it exited early; the exit code says so
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isReadable(tmp)) {
+                p.destroyForcibly();
+                Files.deleteIfExists(tmp);
+                log.println("podnet: AOT training failed (the one-shot path still works, slower): " + out.strip());
+                return null;
+            }
+            Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return cache;
+        } catch (IOException e) {
+            throw new UncheckedIOException("train the AOT cache", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            for (String ns : made.reversed()) {
+                NamedNetns.deleteIfExists(ns); // takes cni0, the veth and the nft table with it
+            }
+            if (dataDir != null) {
+                try (var s = Files.walk(dataDir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temp dir
+                }
+            }
+        }
+    }
+}
