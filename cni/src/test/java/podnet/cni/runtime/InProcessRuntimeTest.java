@@ -97,6 +97,35 @@ class InProcessRuntimeTest {
     }
 
     @Test
+    void gcReleasesWhatIsNotValidAndStatusReportsExhaustion() throws Exception {
+        Netns a = ns.add("a"), b = ns.add("b");
+        Path list = tmp.resolve("small.conflist");
+        Files.writeString(list, """
+                {"cniVersion":"1.0.0","name":"gcnet","plugins":[
+                  {"type":"bridge","bridge":"cni0","ipam":{"type":"host-local","subnet":"10.251.0.0/29","dataDir":"%s"}},
+                  {"type":"tuning"}]}""".formatted(tmp.resolve("ipam")));
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var attA = new CniRuntime.Attachment("gc-a", a.path(), "eth0", Map.of(), Map.of());
+        var attB = new CniRuntime.Attachment("gc-b", b.path(), "eth0", Map.of(), Map.of());
+        node.call(() -> rt.add(list, attA));
+        node.call(() -> rt.add(list, attB));
+        node.run(() -> rt.status(list));
+        // the runtime lost track of pod b (e.g. a crash): GC with only a valid
+        node.run(() -> rt.gc(list, List.of(attA)));
+        assertThat(tmp.resolve("ipam/gcnet").toFile().list()).contains("10.251.0.2").doesNotContain("10.251.0.3");
+        assertThat(tmp.resolve("cache/gcnet-gc-b-eth0")).doesNotExist();
+        assertThat(tmp.resolve("cache/gcnet-gc-a-eth0")).exists();
+        // fill the /29 (.2-.6, gateway .1): STATUS says 51
+        for (int i = 0; i < 4; i++) {
+            Netns p = ns.add("f" + i);
+            var att = new CniRuntime.Attachment("fill" + i, p.path(), "eth0", Map.of(), Map.of());
+            node.call(() -> rt.add(list, att));
+        }
+        assertThatThrownBy(() -> node.run(() -> rt.status(list))).isInstanceOf(CniError.class)
+                .satisfies(e -> assertThat(((CniError) e).code()).isEqualTo(CniError.NOT_AVAILABLE_LIMITED));
+    }
+
+    @Test
     void failedAddRunsDelAndThrowsThePluginsError() throws Exception {
         Netns pod = ns.add("pod");
         Path list = conflist("{\"type\":\"no-such-plugin\"},");
