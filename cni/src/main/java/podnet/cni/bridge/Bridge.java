@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import podnet.cni.Log;
 import podnet.cni.spec.Call;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.CniPlugin;
@@ -567,9 +566,5 @@ public final class Bridge implements CniPlugin {
             }
             return new Gateways(ips, routes, bridge);
         }
-    }
-
-    static void warn(String s) {
-        Log.warn(s);
     }
 }

@@ -1,7 +1,6 @@
 package podnet.cni.ipam;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -202,9 +201,5 @@ public final class LeaseStore implements AutoCloseable {
     @Override
     public void close() {
         lock.close(); // closing the descriptor drops the flock
-    }
-
-    static UncheckedIOException io(String what, IOException e) {
-        return new UncheckedIOException(what, e);
     }
 }

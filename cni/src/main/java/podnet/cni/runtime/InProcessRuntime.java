@@ -128,7 +128,8 @@ public final class InProcessRuntime implements CniRuntime {
     }
 
     private Map<String, String> env(String command, Attachment a) {
-        Map<String, String> env = new HashMap<>();
+        // like libcni: the process environment (PATH: portmap runs iptables) plus the CNI_* variables
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.put("CNI_COMMAND", command);
         env.put("CNI_CONTAINERID", a.containerId());
         env.put("CNI_NETNS", a.netns() == null ? "" : a.netns().toString());
@@ -296,7 +297,7 @@ public final class InProcessRuntime implements CniRuntime {
             c.remove("cniVersions");
             c.put("cni.dev/valid-attachments", atts);
             c.put("cni.dev/attachments", atts);
-            Map<String, String> env = new HashMap<>();
+            Map<String, String> env = new HashMap<>(System.getenv());
             env.put("CNI_COMMAND", "GC");
             env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
             try {
@@ -339,7 +340,7 @@ public final class InProcessRuntime implements CniRuntime {
             c.put("cniVersion", version);
             c.put("name", list.name());
             c.remove("cniVersions");
-            Map<String, String> env = new HashMap<>();
+            Map<String, String> env = new HashMap<>(System.getenv());
             env.put("CNI_COMMAND", "STATUS");
             env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
             CniResponse r = invoke(type, env, Json.write(c));
