@@ -96,6 +96,14 @@ class ReferenceComparisonTest {
         crossCheck(ref, our, "", "[[{\"subnet\":\"10.244.5.0/24\",\"rangeStart\":\"10.244.5.10\"}]]");
     }
 
+    @Test
+    void promiscuousBridgeWithRangeEndSameAsReference() throws IOException {
+        String ranges = "[[{\"subnet\":\"10.244.6.0/24\",\"rangeEnd\":\"10.244.6.20\",\"gateway\":\"10.244.6.254\"}]]";
+        Side ref = run("r", true, ",\"promiscMode\":true,\"isGateway\":true", ranges);
+        Side our = run("o", false, ",\"promiscMode\":true,\"isGateway\":true", ranges);
+        compare(ref, our);
+    }
+
     /**
      * The reference's CHECK says the same about what we built as about what it built (v1.1.1
      * rejects its own ADD when an IPAM route has no gw: it compares gw-less routes literally),
