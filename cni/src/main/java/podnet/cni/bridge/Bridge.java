@@ -54,6 +54,17 @@ public final class Bridge implements CniPlugin {
                 Link br = ensureBridge(host, conf);
                 String hostVeth = createVeth(host, cont, ifName, conf, undo);
                 plugIntoBridge(host, hostVeth, br, conf);
+                if (conf.macSpoofCheck()) {
+                    var mac = cont.links().require(ifName).mac();
+                    try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                        sc.add(hostVeth, mac, call.env().containerId(), ifName);
+                    }
+                    undo.push("macspoofchk rule", () -> {
+                        try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                            sc.remove(call.env().containerId(), ifName);
+                        }
+                    });
+                }
 
                 List<IpConfig> ips = List.of();
                 List<RouteEntry> routes = List.of();
@@ -410,6 +421,11 @@ public final class Bridge implements CniPlugin {
                 // the netns vanished while we worked: nothing left in it to delete
             }
         }
+        if (conf.macSpoofCheck()) {
+            try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                sc.remove(call.env().containerId(), call.env().ifName());
+            }
+        }
         if (conf.layer3()) {
             podIps.addAll(IpamDelegate.del(call, conf.ipamType()));
             if (conf.ipMasq() && !podIps.isEmpty()) {
@@ -498,6 +514,15 @@ public final class Bridge implements CniPlugin {
     @Override
     public void gc(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
+        if (conf.macSpoofCheck()) {
+            Set<String> valid = new java.util.HashSet<>();
+            for (var a : call.conf().validAttachments()) {
+                valid.add(SpoofCheck.comment(a.containerId(), a.ifName()));
+            }
+            try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                sc.retain(valid);
+            }
+        }
         if (!conf.layer3()) {
             return;
         }

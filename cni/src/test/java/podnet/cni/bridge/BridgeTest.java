@@ -136,6 +136,33 @@ class BridgeTest {
     }
 
     @Test
+    void macSpoofCheckDropsFramesFromAnotherMac() {
+        Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf(",\"isGateway\":true,\"macspoofchk\":true");
+        Cni.Out ra = add("ctr-a", a, c).ok();
+        add("ctr-b", b, c).ok();
+        String mac = (String) ra.list("interfaces").get(2).get("mac");
+        String hostVeth = (String) ra.list("interfaces").get(1).get("name");
+        String rules = nft(node);
+        assertThat(rules).contains("podnet-spoofchk ctr-a eth0", "podnet-spoofchk ctr-b eth0", hostVeth, mac, "drop");
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 1)).isTrue();
+        // the pod forges another source MAC: its frames never reach the bridge
+        Ip.run("ip", "-n", a.name(), "link", "set", "eth0", "address", "0a:58:de:ad:be:ef").ok();
+        Ip.run("ip", "-n", a.name(), "neigh", "flush", "all").ok();
+        Ip.run("ip", "-n", b.name(), "neigh", "flush", "all").ok();
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isFalse();
+        Ip.run("ip", "-n", a.name(), "link", "set", "eth0", "address", mac).ok();
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isTrue();
+        // DEL removes the attachment's rule; GC removes rules of attachments no longer valid
+        del("ctr-a", a, c).ok();
+        assertThat(nft(node)).doesNotContain("podnet-spoofchk ctr-a").contains("podnet-spoofchk ctr-b");
+        String gc = c.replace("\"type\":\"bridge\",", "\"type\":\"bridge\",\"cni.dev/valid-attachments\":[],");
+        Cni.of("GC", null, null, null).ours(node, "bridge", gc).ok();
+        assertThat(nft(node)).doesNotContain("podnet-spoofchk");
+    }
+
+    @Test
     void delIsIdempotentWithoutNetns() {
         Netns a = ns.add("a");
         String c = conf("");
@@ -284,7 +311,6 @@ class BridgeTest {
         assertThat(add("x", a, conf(",\"vlan\":5000")).msg()).contains("VLAN");
         assertThat(add("x", a, conf(",\"vlan\":5,\"vlanTrunk\":[{\"id\":6}]")).code()).isEqualTo(CniError.INVALID_CONFIG);
         assertThat(add("x", a, conf(",\"ipMasqBackend\":\"iptables\"")).code()).isEqualTo(CniError.UNSUPPORTED_FIELD);
-        assertThat(add("x", a, conf(",\"macspoofchk\":true")).code()).isEqualTo(CniError.UNSUPPORTED_FIELD);
         assertThat(add("x", a, conf(",\"mtu\":-1")).msg()).contains("mtu");
         assertThat(add("x", a, conf(",\"mtu\":\"big\"")).code()).isEqualTo(CniError.DECODING_FAILURE);
         assertThat(add("x", a, conf("").replace("\"cni0\"", "\"a/b\"")).code()).isEqualTo(CniError.INVALID_CONFIG);
