@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import podnet.cni.Log;
 import podnet.cni.spec.Call;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.CniPlugin;
@@ -28,6 +27,7 @@ import podnet.linux.netlink.Links;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
 import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.nftables.Masquerade;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.Sockets;
@@ -54,6 +54,17 @@ public final class Bridge implements CniPlugin {
                 Link br = ensureBridge(host, conf);
                 String hostVeth = createVeth(host, cont, ifName, conf, undo);
                 plugIntoBridge(host, hostVeth, br, conf);
+                if (conf.macSpoofCheck()) {
+                    var mac = cont.links().require(ifName).mac();
+                    try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                        sc.add(hostVeth, mac, call.env().containerId(), ifName);
+                    }
+                    undo.push("macspoofchk rule", () -> {
+                        try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                            sc.remove(call.env().containerId(), ifName);
+                        }
+                    });
+                }
 
                 List<IpConfig> ips = List.of();
                 List<RouteEntry> routes = List.of();
@@ -73,20 +84,26 @@ public final class Bridge implements CniPlugin {
                         for (Cidr gw : gws.bridgeAddresses()) {
                             ensureAddr(host, br.name(), gw, conf.forceAddress());
                         }
-                        if (gws.bridgeAddresses().stream().anyMatch(Cidr::isIpv4)) {
+                        boolean gw4 = false, gw6 = false;
+                        for (Cidr gw : gws.bridgeAddresses()) {
+                            gw4 |= gw.isIpv4();
+                            gw6 |= !gw.isIpv4();
+                        }
+                        if (gw4) {
                             Sysctl.ensure(Netns.CURRENT, "net/ipv4/ip_forward", "1");
                         }
-                        if (gws.bridgeAddresses().stream().anyMatch(c -> !c.isIpv4())) {
+                        if (gw6) {
                             Sysctl.ensure(Netns.CURRENT, "net/ipv6/conf/all/forwarding", "1");
                         }
                     }
                     if (conf.ipMasq()) {
-                        try (Masquerade masq = Masquerade.open()) {
+                        try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
                             for (IpConfig ip : ips) {
-                                masq.add(call.conf().name(), ip.address().network(), ip.address().address());
                                 InetAddress a = ip.address().address();
+                                masq.ensureNetwork(call.conf().name(), ip.address().network());
+                                masq.add(call.conf().name(), a);
                                 undo.push("masquerade remove " + Cidr.text(a), () -> {
-                                    try (Masquerade m = Masquerade.open()) {
+                                    try (Masquerade m = Masquerade.open(Netns.CURRENT)) {
                                         m.remove(call.conf().name(), a);
                                     }
                                 });
@@ -232,7 +249,18 @@ public final class Bridge implements CniPlugin {
 
     private static void configureContainer(Netns container, NetlinkHandle cont, String ifName, List<IpConfig> ips,
             List<RouteEntry> routes, BridgeConf conf) {
-        boolean v6 = ips.stream().anyMatch(ip -> !ip.address().isIpv4());
+        boolean v6 = false;
+        InetAddress v4gw = null, v6gw = null;
+        for (IpConfig ip : ips) {
+            boolean v4 = ip.address().isIpv4();
+            v6 |= !v4;
+            if (v4 && v4gw == null) {
+                v4gw = ip.gateway();
+            } else if (!v4 && v6gw == null) {
+                v6gw = ip.gateway();
+            }
+        }
+        boolean anyV6 = v6;
         container.run(() -> {
             if (conf.enableDad()) {
                 writeProc(Sysctl.conf("ipv6", ifName, "enhanced_dad"), "1", false);
@@ -241,7 +269,7 @@ public final class Bridge implements CniPlugin {
                 writeProc(Sysctl.conf("ipv6", ifName, "accept_dad"), "0", false);
             }
             writeProc(Sysctl.conf("ipv4", ifName, "arp_notify"), "1", false);
-            if (v6) {
+            if (anyV6) {
                 for (String dev : List.of("lo", ifName)) {
                     writeProc(Sysctl.conf("ipv6", dev, "disable_ipv6"), "0", true);
                 }
@@ -259,10 +287,6 @@ public final class Bridge implements CniPlugin {
             settle(cont, ifName);
         }
         int oif = cont.links().require(ifName).index();
-        InetAddress v4gw = ips.stream().filter(i -> i.address().isIpv4() && i.gateway() != null)
-                .map(IpConfig::gateway).findFirst().orElse(null);
-        InetAddress v6gw = ips.stream().filter(i -> !i.address().isIpv4() && i.gateway() != null)
-                .map(IpConfig::gateway).findFirst().orElse(null);
         for (RouteEntry r : routes) {
             InetAddress gw = r.gw() != null ? r.gw() : (r.dst().isIpv4() ? v4gw : v6gw);
             Route base = Route.of(r.dst().prefixLength() == 0 ? null : r.dst(), gw, oif);
@@ -397,10 +421,15 @@ public final class Bridge implements CniPlugin {
                 // the netns vanished while we worked: nothing left in it to delete
             }
         }
+        if (conf.macSpoofCheck()) {
+            try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                sc.remove(call.env().containerId(), call.env().ifName());
+            }
+        }
         if (conf.layer3()) {
             podIps.addAll(IpamDelegate.del(call, conf.ipamType()));
             if (conf.ipMasq() && !podIps.isEmpty()) {
-                try (Masquerade masq = Masquerade.open()) {
+                try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
                     for (InetAddress a : podIps) {
                         masq.remove(call.conf().name(), a);
                     }
@@ -485,13 +514,32 @@ public final class Bridge implements CniPlugin {
     @Override
     public void gc(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
+        if (conf.macSpoofCheck()) {
+            Set<String> valid = new java.util.HashSet<>();
+            for (var a : call.conf().validAttachments()) {
+                valid.add(SpoofCheck.comment(a.containerId(), a.ifName()));
+            }
+            try (SpoofCheck sc = SpoofCheck.open(Netns.CURRENT)) {
+                sc.retain(valid);
+            }
+        }
         if (!conf.layer3()) {
             return;
         }
         List<InetAddress> released = IpamDelegate.gc(call, conf.ipamType());
         if (conf.ipMasq()) {
-            try (Masquerade masq = Masquerade.open()) {
-                for (InetAddress a : released) {
+            try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
+                Set<InetAddress> stale = new LinkedHashSet<>(released);
+                if (conf.ipamType().equals("host-local")) {
+                    // also set elements whose lease is gone (e.g. a crash between IPAM DEL and here)
+                    Set<InetAddress> leased = new java.util.HashSet<>(podnet.cni.ipam.HostLocal.allLeased(call.conf()));
+                    for (InetAddress m : masq.members(call.conf().name())) {
+                        if (!leased.contains(m)) {
+                            stale.add(m);
+                        }
+                    }
+                }
+                for (InetAddress a : stale) {
                     masq.remove(call.conf().name(), a);
                 }
             }
@@ -520,8 +568,10 @@ public final class Bridge implements CniPlugin {
                 }
                 boolean v4 = c.address().isIpv4();
                 if (conf.isDefaultGateway() && c.gateway() != null && !(v4 ? v4Default : v6Default)) {
-                    boolean exists = routes.stream().anyMatch(r -> r.gw() != null && r.dst().prefixLength() == 0
-                            && r.dst().isIpv4() == v4);
+                    boolean exists = false;
+                    for (RouteEntry r : routes) {
+                        exists |= r.gw() != null && r.dst().prefixLength() == 0 && r.dst().isIpv4() == v4;
+                    }
                     if (!exists) {
                         routes.add(new RouteEntry(Cidr.parse(v4 ? "0.0.0.0/0" : "::/0"), c.gateway()));
                     }
@@ -541,9 +591,5 @@ public final class Bridge implements CniPlugin {
             }
             return new Gateways(ips, routes, bridge);
         }
-    }
-
-    static void warn(String s) {
-        Log.warn(s);
     }
 }

@@ -54,9 +54,6 @@ public record BridgeConf(String bridge, boolean isGateway, boolean isDefaultGate
                     + "\" is not supported (only \"nftables\")");
         }
         boolean macspoof = Json.bool(m, "macspoofchk", false);
-        if (macspoof) {
-            throw new CniError(CniError.UNSUPPORTED_FIELD, "\"macspoofchk\" is not supported yet");
-        }
         Map<String, Object> ipam = Json.object(m, "ipam");
         String ipamType = ipam == null ? "" : Json.str(ipam, "type", "");
         if (vlan != 0 && isGw && !ipamType.isEmpty()) {

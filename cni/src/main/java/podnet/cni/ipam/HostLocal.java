@@ -83,6 +83,14 @@ public final class HostLocal implements CniPlugin {
         }
     }
 
+    /** Every address leased in the network, whoever holds it. */
+    public static List<InetAddress> allLeased(NetConf conf) {
+        IpamConfig cfg = IpamConfig.parse(conf, null);
+        try (LeaseStore store = LeaseStore.lock(cfg.dataDir(), cfg.network())) {
+            return store.leases().stream().map(LeaseStore.Lease::ip).toList();
+        }
+    }
+
     @Override
     public void check(Call call) {
         if (leased(call.conf(), call.env()).isEmpty()) {

@@ -1,7 +1,6 @@
 package podnet.cni.ipam;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -138,11 +137,26 @@ public final class LeaseStore implements AutoCloseable {
     }
 
     private static boolean looksLikeIp(String s) {
-        return !s.isEmpty() && s.chars().allMatch(c -> c == '.' || c == ':' || Character.digit(c, 16) >= 0);
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '.' && c != ':' && Character.digit(c, 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<InetAddress> getById(String id, String ifName) {
-        return leases().stream().filter(l -> matches(l, id, ifName)).map(Lease::ip).toList();
+        List<InetAddress> out = new ArrayList<>();
+        for (Lease l : leases()) {
+            if (matches(l, id, ifName)) {
+                out.add(l.ip());
+            }
+        }
+        return out;
     }
 
     private static boolean matches(Lease l, String id, String ifName) {
@@ -187,9 +201,5 @@ public final class LeaseStore implements AutoCloseable {
     @Override
     public void close() {
         lock.close(); // closing the descriptor drops the flock
-    }
-
-    static UncheckedIOException io(String what, IOException e) {
-        return new UncheckedIOException(what, e);
     }
 }

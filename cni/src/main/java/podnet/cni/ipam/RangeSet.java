@@ -35,7 +35,12 @@ public record RangeSet(List<Range> ranges) {
     }
 
     public Optional<Range> rangeFor(InetAddress a) {
-        return ranges.stream().filter(r -> r.contains(a)).findFirst();
+        for (Range r : ranges) {
+            if (r.contains(a)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     public boolean overlaps(RangeSet o) {

@@ -128,7 +128,8 @@ public final class InProcessRuntime implements CniRuntime {
     }
 
     private Map<String, String> env(String command, Attachment a) {
-        Map<String, String> env = new HashMap<>();
+        // like libcni: the process environment (PATH: portmap runs iptables) plus the CNI_* variables
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.put("CNI_COMMAND", command);
         env.put("CNI_CONTAINERID", a.containerId());
         env.put("CNI_NETNS", a.netns() == null ? "" : a.netns().toString());
@@ -267,6 +268,93 @@ public final class InProcessRuntime implements CniRuntime {
                 throw error(type, "CHECK", r);
             }
         }
+    }
+
+    /**
+     * GC for the list: every plugin gets the attachments that are still valid and releases the
+     * rest. Our plugins always take part (they speak 1.1.0); an exec'd plugin only when the list
+     * runs at 1.1.0, like libcni. Cached results of other attachments are removed too.
+     */
+    public void gc(Path conflist, List<Attachment> valid) {
+        ConfList list = load(conflist);
+        List<Object> atts = new ArrayList<>();
+        for (Attachment a : valid) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("containerID", a.containerId());
+            m.put("ifname", a.ifName());
+            atts.add(m);
+        }
+        CniError first = null;
+        for (Map<String, Object> p : list.plugins()) {
+            String type = Json.str(p, "type", "");
+            String version = versionFor11(list, type);
+            if (version == null) {
+                continue;
+            }
+            Map<String, Object> c = new LinkedHashMap<>(p);
+            c.put("cniVersion", version);
+            c.put("name", list.name());
+            c.remove("cniVersions");
+            c.put("cni.dev/valid-attachments", atts);
+            c.put("cni.dev/attachments", atts);
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("CNI_COMMAND", "GC");
+            env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
+            try {
+                CniResponse r = invoke(type, env, Json.write(c));
+                if (!r.ok()) {
+                    first = first == null ? error(type, "GC", r) : first;
+                }
+            } catch (CniError e) {
+                first = first == null ? e : first;
+            }
+        }
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (Attachment a : valid) {
+            keep.add(list.name() + "-" + a.containerId() + "-" + a.ifName());
+        }
+        try (var files = Files.newDirectoryStream(cacheDir, list.name() + "-*")) {
+            for (Path f : files) {
+                if (!keep.contains(f.getFileName().toString())) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // no cache yet, or unreadable: nothing to collect there
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** STATUS for the list: the first plugin that is not ready throws its error (50, 51, ...). */
+    public void status(Path conflist) {
+        ConfList list = load(conflist);
+        for (Map<String, Object> p : list.plugins()) {
+            String type = Json.str(p, "type", "");
+            String version = versionFor11(list, type);
+            if (version == null) {
+                continue;
+            }
+            Map<String, Object> c = new LinkedHashMap<>(p);
+            c.put("cniVersion", version);
+            c.put("name", list.name());
+            c.remove("cniVersions");
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("CNI_COMMAND", "STATUS");
+            env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
+            CniResponse r = invoke(type, env, Json.write(c));
+            if (!r.ok()) {
+                throw error(type, "STATUS", r);
+            }
+        }
+    }
+
+    private static String versionFor11(ConfList list, String type) {
+        if (Versions.atLeast(list.version(), "1.1.0")) {
+            return list.version();
+        }
+        return PluginRunner.PLUGINS.contains(type) ? "1.1.0" : null;
     }
 
     // ---- the result cache, in libcni's layout: <cacheDir>/<network>-<containerID>-<ifname> ----

@@ -59,10 +59,20 @@ public record CniEnv(Command command, String containerId, String netns, String i
 
     public static void validateIfName(String name) {
         if (name == null || name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
-                || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+                || badIfNameChar(name)) {
             throw CniError.env("CNI_IFNAME: invalid interface name \"" + name
                     + "\" (1-15 characters, not . or .., no '/', ':' or whitespace)");
         }
+    }
+
+    private static boolean badIfNameChar(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == ':' || Character.isWhitespace(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean hasNetns() {

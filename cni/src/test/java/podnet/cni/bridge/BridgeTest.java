@@ -111,6 +111,57 @@ class BridgeTest {
         assertThat(data.resolve("podnet/10.244.2.3")).exists();
     }
 
+    String nft(Netns n) {
+        return Ip.run("ip", "netns", "exec", n.name(), "nft", "-j", "list", "ruleset").ok().out();
+    }
+
+    @Test
+    void ipMasqAddsAndRemovesOneSetElementAndGcCleansUp() {
+        Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf(",\"isGateway\":true,\"ipMasq\":true,\"ipMasqBackend\":\"nftables\"");
+        add("ctr-a", a, c).ok();
+        add("ctr-b", b, c).ok();
+        String rules = nft(node);
+        assertThat(rules).contains("\"podnet\"", "masquerade", "10.244.2.2", "10.244.2.3");
+        del("ctr-a", a, c).ok();
+        assertThat(nft(node)).doesNotContain("10.244.2.2").contains("10.244.2.3");
+        del("ctr-a", a, c).ok();
+        // GC: ctr-b is not a valid attachment any more -> lease and set element go
+        String gc = c.replace("\"type\":\"bridge\",", "\"type\":\"bridge\",\"cni.dev/valid-attachments\":[],");
+        Cni.of("GC", null, null, null).ours(node, "bridge", gc).ok();
+        assertThat(nft(node)).doesNotContain("10.244.2.3");
+        assertThat(data.resolve("podnet/10.244.2.3")).doesNotExist();
+        assertThat(Cni.of("STATUS", null, null, null).ours(node, "bridge", c).exit()).isZero();
+    }
+
+    @Test
+    void macSpoofCheckDropsFramesFromAnotherMac() {
+        Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf(",\"isGateway\":true,\"macspoofchk\":true");
+        Cni.Out ra = add("ctr-a", a, c).ok();
+        add("ctr-b", b, c).ok();
+        String mac = (String) ra.list("interfaces").get(2).get("mac");
+        String hostVeth = (String) ra.list("interfaces").get(1).get("name");
+        String rules = nft(node);
+        assertThat(rules).contains("podnet-spoofchk ctr-a eth0", "podnet-spoofchk ctr-b eth0", hostVeth, mac, "drop");
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 1)).isTrue();
+        // the pod forges another source MAC: its frames never reach the bridge
+        Ip.run("ip", "-n", a.name(), "link", "set", "eth0", "address", "0a:58:de:ad:be:ef").ok();
+        Ip.run("ip", "-n", a.name(), "neigh", "flush", "all").ok();
+        Ip.run("ip", "-n", b.name(), "neigh", "flush", "all").ok();
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isFalse();
+        Ip.run("ip", "-n", a.name(), "link", "set", "eth0", "address", mac).ok();
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isTrue();
+        // DEL removes the attachment's rule; GC removes rules of attachments no longer valid
+        del("ctr-a", a, c).ok();
+        assertThat(nft(node)).doesNotContain("podnet-spoofchk ctr-a").contains("podnet-spoofchk ctr-b");
+        String gc = c.replace("\"type\":\"bridge\",", "\"type\":\"bridge\",\"cni.dev/valid-attachments\":[],");
+        Cni.of("GC", null, null, null).ours(node, "bridge", gc).ok();
+        assertThat(nft(node)).doesNotContain("podnet-spoofchk");
+    }
+
     @Test
     void delIsIdempotentWithoutNetns() {
         Netns a = ns.add("a");
@@ -172,6 +223,22 @@ class BridgeTest {
         boolean ok = Ip.run("ip", "-n", netns, "link", "add", "vfprobe", "type", "bridge", "vlan_filtering", "1").exit() == 0;
         Ip.run("ip", "-n", netns, "link", "del", "vfprobe");
         return ok;
+    }
+
+    @Test
+    void dnsKeyArgsMacAndOldResultVersions() {
+        Netns a = ns.add("a"), b = ns.add("b");
+        String c = conf("0.3.1", ",\"dns\":{\"nameservers\":[\"10.96.0.10\"],\"search\":[\"svc.cluster.local\"]},"
+                + "\"args\":{\"cni\":{\"mac\":\"0a:58:00:00:00:42\"}}", "\"subnet\":\"10.244.2.0/24\"");
+        Cni.Out r = add("x", a, c).ok();
+        assertThat(r.json().get("cniVersion")).isEqualTo("0.3.1");
+        assertThat(r.list("ips").get(0)).containsEntry("version", "4").containsEntry("interface", 2);
+        assertThat(r.json().get("dns").toString()).contains("10.96.0.10", "svc.cluster.local");
+        assertThat(Ip.link(a.name(), "eth0").get("address")).isEqualTo("0a:58:00:00:00:42");
+        Cni.Out bad = call("ADD", "y", b).args("MAC=not-a-mac").ours(node, "bridge", conf(""));
+        assertThat(bad.code()).isEqualTo(CniError.INVALID_CONFIG);
+        assertThat(bad.msg()).contains("not-a-mac");
+        assertThat(Ip.json(b.name(), "link", "show")).hasSize(1);
     }
 
     @Test
@@ -244,6 +311,7 @@ class BridgeTest {
         assertThat(add("x", a, conf(",\"vlan\":5000")).msg()).contains("VLAN");
         assertThat(add("x", a, conf(",\"vlan\":5,\"vlanTrunk\":[{\"id\":6}]")).code()).isEqualTo(CniError.INVALID_CONFIG);
         assertThat(add("x", a, conf(",\"ipMasqBackend\":\"iptables\"")).code()).isEqualTo(CniError.UNSUPPORTED_FIELD);
+        assertThat(add("x", a, conf(",\"mtu\":-1")).msg()).contains("mtu");
         assertThat(add("x", a, conf(",\"mtu\":\"big\"")).code()).isEqualTo(CniError.DECODING_FAILURE);
         assertThat(add("x", a, conf("").replace("\"cni0\"", "\"a/b\"")).code()).isEqualTo(CniError.INVALID_CONFIG);
         Cni.Out noNetns = call("ADD", "x", null).netns("/run/netns/does-not-exist").ours(node, "bridge", conf(""));

@@ -78,6 +78,7 @@ class ReferenceComparisonTest {
         Side our = run("o", false, extra, ranges);
         compare(ref, our);
         assertThat(Ip.ping(our.pod().name(), gateway(our), 1)).as("our pod reaches its gateway").isTrue();
+        crossCheck(ref, our, extra, ranges);
 
         // DEL on both: same state left behind
         String cr = conf(ref.data(), extra, ranges), co = conf(our.data(), extra, ranges);
@@ -92,6 +93,47 @@ class ReferenceComparisonTest {
         Side ref = run("r", true, "", "[[{\"subnet\":\"10.244.5.0/24\",\"rangeStart\":\"10.244.5.10\"}]]");
         Side our = run("o", false, "", "[[{\"subnet\":\"10.244.5.0/24\",\"rangeStart\":\"10.244.5.10\"}]]");
         compare(ref, our);
+        crossCheck(ref, our, "", "[[{\"subnet\":\"10.244.5.0/24\",\"rangeStart\":\"10.244.5.10\"}]]");
+    }
+
+    @Test
+    void promiscuousBridgeWithRangeEndSameAsReference() throws IOException {
+        String ranges = "[[{\"subnet\":\"10.244.6.0/24\",\"rangeEnd\":\"10.244.6.20\",\"gateway\":\"10.244.6.254\"}]]";
+        Side ref = run("r", true, ",\"promiscMode\":true,\"isGateway\":true", ranges);
+        Side our = run("o", false, ",\"promiscMode\":true,\"isGateway\":true", ranges);
+        compare(ref, our);
+    }
+
+    /**
+     * The reference's CHECK says the same about what we built as about what it built (v1.1.1
+     * rejects its own ADD when an IPAM route has no gw: it compares gw-less routes literally),
+     * and, with routes left out of prevResult, accepts ours; our CHECK accepts the reference's.
+     */
+    void crossCheck(Side ref, Side our, String extra, String ranges) {
+        String co = conf(our.data(), extra, ranges), cr = conf(ref.data(), extra, ranges);
+        Cni checkOur = Cni.of("CHECK", "0123456789abcdef", our.pod().path().toString(), "eth0").args("IgnoreUnknown=1");
+        Cni checkRef = Cni.of("CHECK", "0123456789abcdef", ref.pod().path().toString(), "eth0").args("IgnoreUnknown=1");
+        Cni.Out refOnRef = checkRef.reference(ref.node(), "bridge", withPrev(cr, ref.add().stdout(), true));
+        Cni.Out refOnOurs = checkOur.reference(our.node(), "bridge", withPrev(co, our.add().stdout(), true));
+        assertThat(refOnOurs.exit()).isEqualTo(refOnRef.exit());
+        assertThat(refOnOurs.stdout()).isEqualTo(refOnRef.stdout());
+        checkOur.reference(our.node(), "bridge", withPrev(co, our.add().stdout(), false)).ok();
+        checkRef.ours(ref.node(), "bridge", withPrev(cr, ref.add().stdout(), true)).ok();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String withPrev(String conf, String result, boolean keepRoutes) {
+        try {
+            Map<String, Object> c = (Map<String, Object>) com.fasterxml.jackson.jr.ob.JSON.std.anyFrom(conf);
+            Map<String, Object> r = (Map<String, Object>) com.fasterxml.jackson.jr.ob.JSON.std.anyFrom(result);
+            if (!keepRoutes) {
+                r.remove("routes");
+            }
+            c.put("prevResult", r);
+            return com.fasterxml.jackson.jr.ob.JSON.std.asString(c);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     void compare(Side ref, Side our) throws IOException {

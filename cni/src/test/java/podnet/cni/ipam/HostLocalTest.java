@@ -125,6 +125,15 @@ class HostLocalTest {
     }
 
     @Test
+    void ipRangesCapabilityReplacesTheConfiguredRanges() {
+        String c = """
+                {"cniVersion":"1.1.0","name":"net1","type":"host-local",
+                 "runtimeConfig":{"ipRanges":[[{"subnet":"10.44.0.0/24","rangeStart":"10.44.0.9"}]]},
+                 "ipam":{"type":"host-local","dataDir":"%s","subnet":"10.4.0.0/24"}}""".formatted(tmp);
+        assertThat(run(add("r"), c).ok().address(0)).isEqualTo("10.44.0.9/24");
+    }
+
+    @Test
     void duplicateAllocationIsRefused() {
         String c = conf("\"subnet\":\"10.5.0.0/24\"");
         run(add("x"), c).ok();

@@ -71,6 +71,76 @@ class InProcessRuntimeTest {
     }
 
     @Test
+    void theInstalledDefaultConflistWorksEndToEnd() throws Exception {
+        podnet.linux.testing.Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String conf = podnet.cni.install.Installer.defaultConflist()
+                .replace("\"type\": \"host-local\",", "\"type\": \"host-local\", \"dataDir\": \"" + tmp.resolve("ipam") + "\",");
+        Path list = tmp.resolve("10-podnet.conflist");
+        Files.writeString(list, conf);
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var attA = new CniRuntime.Attachment("pod-a", a.path(), "eth0", Map.of("IgnoreUnknown", "1"), Map.of());
+        var attB = new CniRuntime.Attachment("pod-b", b.path(), "eth0", Map.of("IgnoreUnknown", "1"), Map.of());
+        String ra = node.call(() -> rt.add(list, attA));
+        node.call(() -> rt.add(list, attB));
+        assertThat(ra).contains("\"cniVersion\":\"1.1.0\"", "10.244.2.2/24");
+        assertThat(Ip.json(a.name(), "route", "show", "default").toString()).contains("10.244.2.1");
+        assertThat(Ip.ping(a.name(), "10.244.2.3", 2)).isTrue();
+        String nft = Ip.run("ip", "netns", "exec", node.name(), "nft", "-j", "list", "ruleset").ok().out();
+        assertThat(nft).contains("10.244.2.2", "10.244.2.3", "masquerade");
+        node.run(() -> rt.check(list, attA));
+        node.run(() -> rt.del(list, attA));
+        node.run(() -> rt.del(list, attB));
+        assertThat(Ip.run("ip", "netns", "exec", node.name(), "nft", "-j", "list", "ruleset").ok().out())
+                .doesNotContain("10.244.2.2").doesNotContain("10.244.2.3");
+        assertThat(Ip.json(node.name(), "link", "show", "type", "veth")).isEmpty();
+    }
+
+    @Test
+    void gcReleasesWhatIsNotValidAndStatusReportsExhaustion() throws Exception {
+        Netns a = ns.add("a"), b = ns.add("b");
+        Path list = tmp.resolve("small.conflist");
+        Files.writeString(list, """
+                {"cniVersion":"1.0.0","name":"gcnet","plugins":[
+                  {"type":"bridge","bridge":"cni0","ipam":{"type":"host-local","subnet":"10.251.0.0/29","dataDir":"%s"}},
+                  {"type":"tuning"}]}""".formatted(tmp.resolve("ipam")));
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var attA = new CniRuntime.Attachment("gc-a", a.path(), "eth0", Map.of(), Map.of());
+        var attB = new CniRuntime.Attachment("gc-b", b.path(), "eth0", Map.of(), Map.of());
+        node.call(() -> rt.add(list, attA));
+        node.call(() -> rt.add(list, attB));
+        node.run(() -> rt.status(list));
+        // the runtime lost track of pod b (e.g. a crash): GC with only a valid
+        node.run(() -> rt.gc(list, List.of(attA)));
+        assertThat(tmp.resolve("ipam/gcnet").toFile().list()).contains("10.251.0.2").doesNotContain("10.251.0.3");
+        assertThat(tmp.resolve("cache/gcnet-gc-b-eth0")).doesNotExist();
+        assertThat(tmp.resolve("cache/gcnet-gc-a-eth0")).exists();
+        // fill the /29 (.2-.6, gateway .1): STATUS says 51
+        for (int i = 0; i < 4; i++) {
+            Netns p = ns.add("f" + i);
+            var att = new CniRuntime.Attachment("fill" + i, p.path(), "eth0", Map.of(), Map.of());
+            node.call(() -> rt.add(list, att));
+        }
+        assertThatThrownBy(() -> node.run(() -> rt.status(list))).isInstanceOf(CniError.class)
+                .satisfies(e -> assertThat(((CniError) e).code()).isEqualTo(CniError.NOT_AVAILABLE_LIMITED));
+    }
+
+    @Test
+    void chainsTheReferencePortmapWithItsCapability() throws Exception {
+        podnet.linux.testing.Root.assumeProgram("iptables");
+        Netns pod = ns.add("pod");
+        Path list = conflist("{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true},");
+        InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
+        var att = new CniRuntime.Attachment("pm1", pod.path(), "eth0", Map.of(),
+                Map.of("portMappings", List.of(Map.of("hostPort", 18080, "containerPort", 80, "protocol", "tcp"))));
+        node.call(() -> rt.add(list, att));
+        String rules = Ip.run("ip", "netns", "exec", node.name(), "iptables-save", "-t", "nat").ok().out();
+        assertThat(rules).contains("18080", "10.250.0.2:80");
+        node.run(() -> rt.del(list, att));
+        assertThat(Ip.run("ip", "netns", "exec", node.name(), "iptables-save", "-t", "nat").ok().out()).doesNotContain("18080");
+    }
+
+    @Test
     void failedAddRunsDelAndThrowsThePluginsError() throws Exception {
         Netns pod = ns.add("pod");
         Path list = conflist("{\"type\":\"no-such-plugin\"},");

@@ -96,6 +96,17 @@ class SpecTest {
                 .isEqualTo(6);
     }
 
+    @Test
+    void kernelErrorsMapToSpecCodes() {
+        assertThat(PluginRunner.toCniError(new podnet.linux.sys.SysException("RTM_NEWLINK", podnet.linux.sys.Errno.EAGAIN)).code())
+                .isEqualTo(CniError.TRY_AGAIN_LATER);
+        assertThat(PluginRunner.toCniError(new podnet.linux.sys.SysException("RTM_NEWLINK", podnet.linux.sys.Errno.EBUSY)).code())
+                .isEqualTo(CniError.TRY_AGAIN_LATER);
+        assertThat(PluginRunner.toCniError(new java.io.UncheckedIOException(new java.io.IOException("disk"))).code())
+                .isEqualTo(CniError.IO_FAILURE);
+        assertThat(PluginRunner.toCniError(new IllegalStateException("x")).code()).isEqualTo(CniError.INTERNAL);
+    }
+
     static CniResponse run(String plugin, Map<String, String> env, String stdin) {
         return PluginRunner.run(plugin, env, stdin.getBytes(StandardCharsets.UTF_8));
     }

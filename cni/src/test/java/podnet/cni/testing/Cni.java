@@ -29,6 +29,10 @@ public record Cni(String command, String containerId, String netns, String ifNam
         return new Cni(command, containerId, netns, ifName, a, path);
     }
 
+    public Cni withPath(java.nio.file.Path dir) {
+        return new Cni(command, containerId, netns, ifName, args, dir + ":/usr/lib/cni");
+    }
+
     public Cni netns(String n) {
         return new Cni(command, containerId, n, ifName, args, path);
     }

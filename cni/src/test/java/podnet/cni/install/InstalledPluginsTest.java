@@ -1,0 +1,104 @@
+package podnet.cni.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import podnet.cni.testing.Cni;
+import podnet.linux.ns.Netns;
+import podnet.linux.ns.NsProcess;
+import podnet.linux.testing.Ip;
+import podnet.linux.testing.TestNetns;
+
+/** The installed executables (a JVM per call) work as CNI plugins, and survive SIGKILL mid-ADD. */
+class InstalledPluginsTest {
+    TestNetns ns;
+    Netns node;
+    @TempDir
+    Path tmp;
+    Path bin;
+
+    @BeforeEach
+    void setUp() {
+        ns = new TestNetns("inst");
+        node = ns.add("node");
+        bin = tmp.resolve("bin");
+        Installer.install(bin, tmp.resolve("conf"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        ns.close();
+    }
+
+    String conf() {
+        return """
+                {"cniVersion":"1.0.0","name":"inst","type":"bridge","bridge":"cni0","isGateway":true,
+                 "ipam":{"type":"host-local","dataDir":"%s","subnet":"10.244.7.0/24"}}""".formatted(tmp.resolve("ipam"));
+    }
+
+    Process start(String plugin, Cni c, String stdin) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(bin.resolve(plugin).toString());
+        pb.environment().putAll(c.env());
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = NsProcess.start(node, pb);
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        return p;
+    }
+
+    @Test
+    void writesExecutablesAndConflist() throws Exception {
+        for (String p : List.of("bridge", "host-local", "loopback")) {
+            assertThat(Files.isExecutable(bin.resolve(p))).isTrue(); // the exec shim, or a script without cc
+        }
+        assertThat(Files.readString(bin.resolve(Installer.ONESHOT))).contains("podnet.cni.PluginMain", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "-Xlog:disable");
+        String list = Files.readString(tmp.resolve("conf/10-podnet.conflist"));
+        assertThat(list).contains("\"cni0\"", "10.244.2.0/24", "\"isGateway\": true", "\"ipMasq\": true",
+                "\"hairpinMode\": true", "host-local", "loopback");
+        Installer.install(bin, null); // overwrites
+    }
+
+    @Test
+    void executablesAddAndDelAPod() throws Exception {
+        Netns pod = ns.add("pod");
+        Cni add = Cni.of("ADD", "c1", pod.path().toString(), "eth0").withPath(bin);
+        Process p = start("bridge", add, conf());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("{").contains("10.244.7.2/24");
+        assertThat(Ip.ping(pod.name(), "10.244.7.1", 1)).isTrue();
+        Process d = start("bridge", add.command("DEL"), conf());
+        assertThat(d.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(d.exitValue()).isZero();
+        assertThat(Ip.json(pod.name(), "link", "show")).hasSize(1);
+    }
+
+    @Test
+    void sigkillDuringAddThenDelLeavesNothing() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            Netns pod = ns.add("k" + round);
+            Cni add = Cni.of("ADD", "kill" + round, pod.path().toString(), "eth0").withPath(bin);
+            Process p = start("bridge", add, conf());
+            Thread.sleep(ThreadLocalRandom.current().nextInt(50, 600));
+            p.destroyForcibly(); // SIGKILL
+            p.waitFor(10, TimeUnit.SECONDS);
+            add.command("DEL").ours(node, "bridge", conf()).ok();
+            assertThat(Ip.json(pod.name(), "link", "show")).as("round %d", round).hasSize(1);
+            assertThat(Ip.json(node.name(), "link", "show", "type", "veth")).as("round %d", round).isEmpty();
+            String[] files = tmp.resolve("ipam/inst").toFile().list();
+            assertThat(files == null ? new String[0] : files).as("round %d", round).allMatch(f -> !f.startsWith("10."));
+        }
+    }
+}
