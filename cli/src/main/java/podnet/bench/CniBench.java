@@ -174,6 +174,10 @@ public final class CniBench {
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("CNI_COMMAND", command);
         env.put("CNI_PATH", set.dir().toString());
+        String socket = System.getenv("PODNET_SOCKET"); // which podnetd our shims talk to
+        if (socket != null) {
+            env.put("PODNET_SOCKET", socket);
+        }
         if (!command.equals("VERSION")) {
             env.put("CNI_CONTAINERID", "bench-" + id);
             env.put("CNI_NETNS", pod.path().toString());
