@@ -1,6 +1,8 @@
 package podnet.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.List;
@@ -56,6 +58,9 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--direction", description = "Show In/Out/B/M/P before each packet.")
     boolean direction;
 
+    @Option(names = "-l", description = "Flush every line (the default on a terminal; otherwise output is buffered).")
+    boolean lineBuffered;
+
     @Parameters(paramLabel = "FILTER", arity = "0..*",
             description = "Filter: arp ip ip6 icmp icmp6 tcp udp, [src|dst] host ADDR, [src|dst] net CIDR, "
                     + "[tcp|udp] [src|dst] port N, ether host MAC, vlan [ID], with and/or/not and ( ).")
@@ -63,7 +68,9 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        // Printing through a 64 KiB buffer keeps up with a busy link when piped, like tcpdump.
+        PrintStream out = lineBuffered || (System.console() != null && System.console().isTerminal()) ? System.out
+                : new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         PrintStream err = System.err;
         if (count != null && count < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, not " + count);
@@ -73,7 +80,9 @@ final class CaptureCommand implements Callable<Integer> {
         }
         CaptureFilter filter = CaptureFilter.parse(filterWords);
         if (read != null) {
-            return readFile(filter, out);
+            int rc = readFile(filter, out);
+            out.flush();
+            return rc;
         }
         if (device == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "say which interface: -i DEV (or -r FILE)");
