@@ -21,7 +21,7 @@ import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.PacketStats;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.packet.pcap.PcapReader;
-import podnet.linux.packet.pcap.PcapWriter;
+import podnet.linux.packet.pcap.PacketWriter;
 
 /**
  * {@code podnet capture [-n NETNS] -i DEV [-c COUNT] [-w FILE] [FILTER...]}: tcpdump -n on an
@@ -42,7 +42,7 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-c", "--count"}, paramLabel = "COUNT", description = "Stop after COUNT packets.")
     Long count;
 
-    @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write packets to a pcap file instead of printing them.")
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write packets to a pcap file instead of printing them (pcapng, with directions, if FILE ends in .pcapng).")
     Path write;
 
     @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Print the packets of a pcap file instead of capturing.")
@@ -94,7 +94,7 @@ final class CaptureCommand implements Callable<Integer> {
         }
         ZoneId zone = ZoneId.systemDefault();
         try (Capture capture = Capture.open(ns, device, filter, options);
-                PcapWriter pcap = write == null ? null : PcapWriter.create(write, snapLength)) {
+                PacketWriter pcap = write == null ? null : PacketWriter.create(write, snapLength, device)) {
             err.println("podnet: listening on " + device + (netns == null ? "" : " in netns " + netns)
                     + (filter == CaptureFilter.ALL ? "" : ", filter \"" + filter + "\" " + (filter.inKernel() ? "(in kernel)" : "(in podnet)"))
                     + ", snapshot length " + snapLength + " bytes");

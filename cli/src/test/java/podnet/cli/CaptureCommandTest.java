@@ -97,6 +97,20 @@ class CaptureCommandTest {
     }
 
     @Test
+    void writesPcapngWithDirections() throws Exception {
+        Root.assumeProgram("tshark");
+        VethPair pair = VethPair.create(namespaces);
+        Path file = dir.resolve("cap.pcapng");
+        CompletableFuture<Boolean> ping = pinging(pair);
+        Run r = podnet("capture", "-n", pair.netA().name(), "-i", pair.devA(), "-c", "4", "-w", file.toString(), "icmp");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> dirs = Ip.run("tshark", "-n", "-r", file.toString(), "-T", "fields", "-e",
+                "frame.packet_flags_direction").ok().out().lines().map(l -> l.replace("0x0000000", "")).toList();
+        assertThat(dirs).containsExactly("2", "1", "2", "1"); // request out, reply in
+        ping.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void secondsBoundAQuietCapture() {
         VethPair pair = VethPair.create(namespaces);
         long t0 = System.nanoTime();

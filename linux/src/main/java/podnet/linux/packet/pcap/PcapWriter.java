@@ -14,7 +14,7 @@ import podnet.linux.packet.CapturedPacket;
  * Writes the classic pcap format with nanosecond timestamps (magic {@code 0xa1b23c4d}) and
  * LINKTYPE_ETHERNET, which {@code tcpdump -r}, {@code tshark -r} and Wireshark read.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements PacketWriter {
     public static final int MAGIC_NANOS = 0xa1b23c4d, MAGIC_MICROS = 0xa1b2c3d4;
     public static final int LINKTYPE_ETHERNET = 1;
 
@@ -41,6 +41,7 @@ public final class PcapWriter implements AutoCloseable {
         }
     }
 
+    @Override
     public void write(CapturedPacket p) {
         int incl = Math.min(p.data().length, snapLength);
         record.clear();
@@ -56,10 +57,12 @@ public final class PcapWriter implements AutoCloseable {
         packets++;
     }
 
+    @Override
     public long packets() {
         return packets;
     }
 
+    @Override
     public void flush() {
         try {
             out.flush();
