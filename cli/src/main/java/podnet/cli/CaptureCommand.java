@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -108,17 +109,6 @@ final class CaptureCommand implements Callable<Integer> {
                 }
             }, "podnet-capture-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            Thread timer = null;
-            if (seconds != null) {
-                timer = Thread.ofPlatform().daemon().start(() -> {
-                    try {
-                        Thread.sleep((long) (seconds * 1000));
-                        capture.stop();
-                    } catch (InterruptedException e) {
-                        // the capture ended first
-                    }
-                });
-            }
             long[] seen = {0};
             try {
                 capture.run(p -> {
@@ -129,7 +119,7 @@ final class CaptureCommand implements Callable<Integer> {
                         out.println(CaptureLine.format(p, zone, direction));
                     }
                     return count == null || seen[0] < count;
-                });
+                }, seconds == null ? null : Duration.ofMillis((long) (seconds * 1000)));
             } finally {
                 if (pcap != null) {
                     pcap.flush();
@@ -139,9 +129,6 @@ final class CaptureCommand implements Callable<Integer> {
                 err.println(seen[0] + " packets captured");
                 err.println(stats.received() + " packets received by filter");
                 err.println(stats.dropped() + " packets dropped by kernel");
-                if (timer != null) {
-                    timer.interrupt();
-                }
                 done.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -213,6 +213,19 @@ class CaptureTest {
     }
 
     @Test
+    void aTimeLimitEndsTheRunAndKeepsWhatIsQueued() {
+        try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
+            long t0 = System.nanoTime();
+            assertThat(c.run(p -> true, java.time.Duration.ofMillis(300))).isZero();
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(290), TimeUnit.MILLISECONDS.toNanos(900));
+            assertThat(Ip.ping(pair.netA().name(), VethPair.B, 1)).isTrue();
+            List<CapturedPacket> got = new ArrayList<>();
+            c.run(got::add, java.time.Duration.ofMillis(500));
+            assertThat(summaries(got)).hasSize(2);
+        }
+    }
+
+    @Test
     void missingDeviceOrNamespaceIsAClearError() {
         assertThatThrownBy(() -> Capture.open(pair.netA(), "nosuchdev0"))
                 .isInstanceOf(SysException.class)
