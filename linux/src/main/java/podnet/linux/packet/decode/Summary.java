@@ -123,10 +123,11 @@ public final class Summary {
             case Icmpv6Message.NEIGHBOR_ADVERTISEMENT -> "neighbor advertisement, tgt is " + InetText.of(i.target());
             case Icmpv6Message.ROUTER_SOLICITATION -> "router solicitation";
             case Icmpv6Message.ROUTER_ADVERTISEMENT -> "router advertisement";
-            case Icmpv6Message.REDIRECT -> "redirect";
-            case Icmpv6Message.UNREACHABLE -> "destination unreachable";
-            case Icmpv6Message.PACKET_TOO_BIG -> "packet too big";
-            case Icmpv6Message.TIME_EXCEEDED -> "time exceeded in-transit";
+            case Icmpv6Message.REDIRECT -> "redirect, " + InetText.of(i.destination()) + " to " + InetText.of(i.target());
+            case Icmpv6Message.UNREACHABLE -> unreachable6(i);
+            case Icmpv6Message.PACKET_TOO_BIG -> "packet too big, mtu " + i.mtu();
+            case Icmpv6Message.TIME_EXCEEDED -> i.code() == 1 ? "ip6 reassembly time exceeded"
+                    : "time exceeded in-transit" + (i.quoted() == null ? "" : " for " + InetText.of(i.quoted().destination()));
             case Icmpv6Message.MLD_QUERY -> "multicast listener query";
             case Icmpv6Message.MLD_REPORT -> "multicast listener report";
             case Icmpv6Message.MLD_DONE -> "multicast listener done";
@@ -134,6 +135,33 @@ public final class Summary {
             default -> "type-#" + i.type();
         };
         return "ICMP6, " + what + ", length " + i.length();
+    }
+
+    private static String unreachable6(Icmpv6Message i) {
+        Ipv6Packet q = i.quoted();
+        String what = switch (i.code()) {
+            case 0 -> "unreachable route";
+            case 1 -> "unreachable prohibited";
+            case 2 -> "beyond scope";
+            case 3 -> "unreachable address";
+            case 4 -> "unreachable port";
+            default -> "unknown unreach code (" + i.code() + ")";
+        };
+        if (q == null) {
+            return "destination unreachable, " + what;
+        }
+        String dst = InetText.of(q.destination());
+        String detail = switch (i.code()) {
+            case 0, 1, 3 -> " " + dst;
+            case 2 -> " " + dst + ", source address " + InetText.of(q.source());
+            case 4 -> switch (q.payload()) {
+                case UdpDatagram u -> ", " + dst + " udp port " + u.destinationPort();
+                case TcpSegment t -> ", " + dst + " tcp port " + t.destinationPort();
+                default -> ", " + dst + " protocol " + q.protocol() + " unreachable";
+            };
+            default -> "";
+        };
+        return "destination unreachable, " + what + detail;
     }
 
     static String tcp(TcpSegment t) {
