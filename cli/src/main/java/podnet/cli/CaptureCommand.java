@@ -20,6 +20,7 @@ import podnet.linux.packet.CaptureLine;
 import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.PacketStats;
+import podnet.linux.packet.decode.RelativeSequences;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.packet.pcap.PcapReader;
 import podnet.linux.packet.pcap.PacketWriter;
@@ -58,6 +59,9 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Option(names = "--direction", description = "Show In/Out/B/M/P before each packet.")
     boolean direction;
+
+    @Option(names = "-S", description = "Print absolute TCP sequence numbers (default: relative, as tcpdump).")
+    boolean absolute;
 
     @Option(names = "-l", description = "Flush every line (the default on a terminal; otherwise output is buffered).")
     boolean lineBuffered;
@@ -110,13 +114,14 @@ final class CaptureCommand implements Callable<Integer> {
             }, "podnet-capture-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             long[] seen = {0};
+            RelativeSequences sequences = absolute ? null : new RelativeSequences();
             try {
                 capture.run(p -> {
                     seen[0]++;
                     if (pcap != null) {
                         pcap.write(p);
                     } else {
-                        out.println(CaptureLine.format(p, zone, direction));
+                        out.println(CaptureLine.format(p, zone, direction, sequences));
                     }
                     return count == null || seen[0] < count;
                 }, seconds == null ? null : Duration.ofMillis((long) (seconds * 1000)));
@@ -142,12 +147,13 @@ final class CaptureCommand implements Callable<Integer> {
 
     private int readFile(CaptureFilter filter, PrintStream out) {
         ZoneId zone = ZoneId.systemDefault();
+        RelativeSequences sequences = absolute ? null : new RelativeSequences();
         long n = 0;
         for (CapturedPacket p : PcapReader.read(read)) {
             if (!filter.matches(p.data())) {
                 continue;
             }
-            out.println(CaptureLine.format(p, zone, false));
+            out.println(CaptureLine.format(p, zone, false, sequences));
             if (count != null && ++n >= count) {
                 break;
             }

@@ -129,6 +129,10 @@ class CaptureCommandTest {
         Run r = podnet("capture", "-r", file.toString(), "arp");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().toList()).hasSize(2).allMatch(l -> l.contains(" ARP, "));
+        Run relative = podnet("capture", "-r", file.toString(), "tcp", "port", "5000");
+        assertThat(relative.out()).contains("Flags [P.], seq 1:7, ack 1, win 63");
+        Run absolute = podnet("capture", "-S", "-r", file.toString(), "tcp", "port", "5000");
+        assertThat(absolute.out()).contains("Flags [P.], seq 102528338:102528344, ack 95066848, win 63");
     }
 
     @Test

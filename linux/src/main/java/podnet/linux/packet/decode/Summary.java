@@ -17,6 +17,15 @@ public final class Summary {
     }
 
     public static String of(EthernetFrame f) {
+        return of(f, null);
+    }
+
+    /**
+     * As tcpdump prints it by default, with TCP sequence numbers relative to the connection's
+     * first ones as tracked by {@code sequences} (null: absolute, like {@code tcpdump -S}).
+     */
+    public static String of(EthernetFrame frame, RelativeSequences sequences) {
+        EthernetFrame f = sequences == null ? frame : relative(frame, sequences);
         return switch (f.payload()) {
             case Truncated t when f.etherType() == 0 -> t.marker();
             case Truncated t -> etherName(f.etherType()) + " " + t.marker();
@@ -26,6 +35,19 @@ public final class Summary {
             case OtherPayload o when o.protocol() < 0x600 -> "802.3, length " + o.length();
             case OtherPayload o -> String.format("ethertype Unknown (0x%04x), length %d", o.protocol(), f.wireLength());
         };
+    }
+
+    private static EthernetFrame relative(EthernetFrame f, RelativeSequences seqs) {
+        NetworkLayer n = switch (f.payload()) {
+            case Ipv4Packet ip when ip.payload() instanceof TcpSegment t -> new Ipv4Packet(ip.source(),
+                    ip.destination(), ip.headerLength(), ip.totalLength(), ip.id(), ip.flags(), ip.fragmentOffset(),
+                    ip.ttl(), ip.protocol(), seqs.apply(ip.source(), ip.destination(), t));
+            case Ipv6Packet ip when ip.payload() instanceof TcpSegment t -> new Ipv6Packet(ip.source(),
+                    ip.destination(), ip.payloadLength(), ip.hopLimit(), ip.extensionHeaders(), ip.protocol(),
+                    seqs.apply(ip.source(), ip.destination(), t));
+            default -> null;
+        };
+        return n == null ? f : new EthernetFrame(f.destination(), f.source(), f.vlans(), f.etherType(), f.wireLength(), n);
     }
 
     private static String etherName(int type) {
