@@ -33,7 +33,8 @@ public final class Summary {
             case Ipv4Packet ip -> ipv4(ip);
             case Ipv6Packet ip -> ipv6(ip);
             case OtherPayload o when o.protocol() < 0x600 -> "802.3, length " + o.length();
-            case OtherPayload o -> String.format("ethertype Unknown (0x%04x), length %d", o.protocol(), f.wireLength());
+            case OtherPayload o -> String.format("%s > %s, ethertype Unknown (0x%04x), length %d", f.source(),
+                    f.destination(), o.protocol(), f.wireLength()); // tcpdump adds a hex dump; we do not
         };
     }
 
@@ -97,8 +98,7 @@ public final class Summary {
                     + prefix + "UDP, length " + u.payloadLength();
             case IcmpMessage i -> s + " > " + d + ": " + prefix + icmp(i);
             case Icmpv6Message i -> s + " > " + d + ": " + prefix + icmp6(i);
-            case Fragment f -> s + " > " + d + ": " + prefix + "ip-proto-" + f.protocol() + " (frag offset "
-                    + f.offset() + "), length " + f.length();
+            case Fragment f -> s + " > " + d + ": " + prefix + "ip-proto-" + f.protocol(); // as tcpdump: no ports
             case OtherPayload o -> s + " > " + d + ": " + prefix + " ip-proto-" + o.protocol() + " " + o.length();
             case Truncated tr -> s + " > " + d + ": " + prefix + tr.marker();
         };
