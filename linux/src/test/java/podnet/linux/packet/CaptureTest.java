@@ -226,6 +226,15 @@ class CaptureTest {
     }
 
     @Test
+    void theKernelAcceptsEveryCompiledFilter() {
+        try (PacketSocket s = PacketSocket.open(pair.netA())) {
+            for (String e : podnet.linux.packet.filter.CaptureFilterTest.EXPRESSIONS) {
+                s.attachFilter(CaptureFilter.parse(e).bpf(262144).orElseThrow());
+            }
+        }
+    }
+
+    @Test
     void missingDeviceOrNamespaceIsAClearError() {
         assertThatThrownBy(() -> Capture.open(pair.netA(), "nosuchdev0"))
                 .isInstanceOf(SysException.class)
