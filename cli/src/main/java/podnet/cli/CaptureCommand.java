@@ -19,6 +19,7 @@ import podnet.linux.packet.Capture;
 import podnet.linux.packet.CaptureLine;
 import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
+import podnet.linux.packet.InterfaceNames;
 import podnet.linux.packet.PacketStats;
 import podnet.linux.packet.decode.RelativeSequences;
 import podnet.linux.packet.filter.CaptureFilter;
@@ -38,7 +39,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-n", "--netns"}, description = "Named network namespace (default: current).")
     String netns;
 
-    @Option(names = {"-i", "--interface"}, paramLabel = "DEV", description = "Interface to capture on.")
+    @Option(names = {"-i", "--interface"}, paramLabel = "DEV",
+            description = "Interface to capture on ('any': all of the namespace's, each line naming it).")
     String device;
 
     @Option(names = {"-c", "--count"}, paramLabel = "COUNT", description = "Stop after COUNT packets.")
@@ -115,13 +117,15 @@ final class CaptureCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             long[] seen = {0};
             RelativeSequences sequences = absolute ? null : new RelativeSequences();
+            InterfaceNames names = Capture.ANY.equals(device) ? new InterfaceNames(ns) : null;
             try {
                 capture.run(p -> {
                     seen[0]++;
                     if (pcap != null) {
                         pcap.write(p);
                     } else {
-                        out.println(CaptureLine.format(p, zone, direction, sequences));
+                        out.println(CaptureLine.format(p, zone, names == null ? null : names.of(p.ifindex()),
+                                direction || names != null, sequences));
                     }
                     return count == null || seen[0] < count;
                 }, seconds == null ? null : Duration.ofMillis((long) (seconds * 1000)));

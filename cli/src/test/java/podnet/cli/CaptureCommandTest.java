@@ -111,6 +111,18 @@ class CaptureCommandTest {
     }
 
     @Test
+    void anyNamesTheInterfaceOfEachPacket() throws Exception {
+        VethPair pair = VethPair.create(namespaces);
+        CompletableFuture<Boolean> ping = pinging(pair);
+        Run r = podnet("capture", "-n", pair.netA().name(), "-i", "any", "-c", "2", "icmp");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).contains(" " + pair.devA() + " Out IP 10.244.2.207 > 10.244.2.208: ICMP echo request");
+        assertThat(lines.get(1)).contains(" " + pair.devA() + " In  IP 10.244.2.208 > 10.244.2.207: ICMP echo reply");
+        ping.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void secondsBoundAQuietCapture() {
         VethPair pair = VethPair.create(namespaces);
         long t0 = System.nanoTime();

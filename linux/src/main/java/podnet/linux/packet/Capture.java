@@ -55,14 +55,23 @@ public final class Capture implements AutoCloseable {
         this.reader = new PacketRing(ring.segment(), options);
     }
 
+    /** The device name that captures on every interface of the namespace (as tcpdump -i any). */
+    public static final String ANY = "any";
+
     /**
-     * Starts capturing on {@code device} in {@code netns}: frames are queued in the ring from
-     * the moment this returns. A missing device fails with ENODEV naming the namespace.
+     * Starts capturing on {@code device} in {@code netns} ({@link #ANY} for all of its
+     * interfaces: each frame then says which in {@link CapturedPacket#ifindex()}): frames are
+     * queued in the ring from the moment this returns. A missing device fails with ENODEV
+     * naming the namespace.
      */
     public static Capture open(Netns netns, String device, CaptureFilter filter, CaptureOptions options) {
-        int ifindex;
-        try (NetlinkHandle h = NetlinkHandle.open(netns)) {
-            ifindex = h.links().require(device).index();
+        int ifindex = 0;
+        if (!ANY.equals(device)) {
+            try (NetlinkHandle h = NetlinkHandle.open(netns)) {
+                ifindex = h.links().require(device).index();
+            }
+        } else if (!netns.exists()) {
+            throw new IllegalArgumentException("no network namespace " + netns.label());
         }
         PacketSocket s = PacketSocket.open(netns);
         MappedMemory ring = null;

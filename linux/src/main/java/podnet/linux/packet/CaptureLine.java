@@ -21,7 +21,19 @@ public final class CaptureLine {
 
     /** With TCP sequence numbers relative to each connection's first ones (tcpdump's default). */
     public static String format(CapturedPacket p, ZoneId zone, boolean direction, RelativeSequences sequences) {
+        return format(p, zone, null, direction, sequences);
+    }
+
+    /**
+     * The full form: time, then the interface name when given (captures on every interface),
+     * the direction when asked, and the summary.
+     */
+    public static String format(CapturedPacket p, ZoneId zone, String interfaceName, boolean direction,
+            RelativeSequences sequences) {
         StringBuilder sb = new StringBuilder(time(p.timestampNanos(), zone)).append(' ');
+        if (interfaceName != null) {
+            sb.append(String.format("%-5s ", interfaceName));
+        }
         if (direction) {
             sb.append(String.format("%-3s ", p.type().label()));
         }

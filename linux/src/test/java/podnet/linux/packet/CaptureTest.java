@@ -226,6 +226,24 @@ class CaptureTest {
     }
 
     @Test
+    void anyCapturesEveryInterfaceAndSaysWhich() throws Exception {
+        List<CapturedPacket> frames;
+        try (Capture c = Capture.open(pair.netA(), Capture.ANY, CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
+            frames = captureDuring(c, () -> {
+                Ip.ping(pair.netA().name(), VethPair.B, 1);
+                Ip.ping(pair.netA().name(), "127.0.0.1", 1);
+            });
+        }
+        int dev, lo;
+        try (NetlinkHandle h = NetlinkHandle.open(pair.netA())) {
+            dev = h.links().require(pair.devA()).index();
+            lo = h.links().require("lo").index();
+        }
+        assertThat(frames).extracting(CapturedPacket::ifindex).contains(dev, lo).containsOnly(dev, lo);
+        assertThat(frames.stream().filter(p -> p.ifindex() == dev)).hasSize(2);
+    }
+
+    @Test
     void theKernelAcceptsEveryCompiledFilter() {
         try (PacketSocket s = PacketSocket.open(pair.netA())) {
             for (String e : podnet.linux.packet.filter.CaptureFilterTest.EXPRESSIONS) {
