@@ -41,8 +41,11 @@ class PacketRingTest {
             }
             h += 128;
         }
+        ring.set(JAVA_INT, base + 20, useBlockLength ? (int) (h - base) : 0);
         ring.set(JAVA_INT, base + 8, PacketRing.TP_STATUS_USER);
     }
+
+    boolean useBlockLength = true;
 
     @Test
     void walksReadyBlocksInOrderAndHandsThemBack() {
@@ -105,6 +108,26 @@ class PacketRingTest {
         assertThat(new byte[] {d[12], d[13], d[14], d[15]}).containsExactly(0x81, 0x00, 0x20, 0x07);
         assertThat(d[16]).isEqualTo((byte) 9);
         assertThat(got.getFirst().wireLength()).isEqualTo(124);
+    }
+
+    @Test
+    void withoutABlockLengthTheWholeBlockIsRead() {
+        useBlockLength = false;
+        PacketRing r = new PacketRing(ring, options);
+        block(0, 1, 1, 2);
+        List<CapturedPacket> got = new ArrayList<>();
+        r.drain(got::add);
+        assertThat(got).extracting(p -> (int) p.data()[0]).containsExactly(1, 2);
+    }
+
+    @Test
+    void aHeaderPointingOutsideTheBlockIsSkipped() {
+        PacketRing r = new PacketRing(ring, options);
+        block(0, 1, 1, 2);
+        ring.set(JAVA_INT, 48 + 12, 1 << 20); // first frame claims a snap length past the block
+        List<CapturedPacket> got = new ArrayList<>();
+        r.drain(got::add);
+        assertThat(got).extracting(p -> (int) p.data()[0]).containsExactly(2);
     }
 
     @Test

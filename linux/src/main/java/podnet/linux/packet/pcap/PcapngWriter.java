@@ -1,11 +1,8 @@
 package podnet.linux.packet.pcap;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,26 +17,39 @@ public final class PcapngWriter implements PacketWriter {
     static final int SHB = 0x0A0D0D0A, IDB = 1, EPB = 6, BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     static final short OPT_END = 0, IF_NAME = 2, IF_TSRESOL = 9, EPB_FLAGS = 2;
 
-    private final OutputStream out;
+    private final OutputBuffer out;
     private final int snapLength;
     private long packets;
 
-    public PcapngWriter(OutputStream out, int snapLength, String interfaceName) {
-        this.out = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
+    public PcapngWriter(OutputStream stream, int snapLength, String interfaceName) {
+        this.out = new OutputBuffer(stream);
         this.snapLength = snapLength;
-        ByteBuffer shb = block(SHB, 16);
-        shb.putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0).putLong(-1L);
-        emit(shb);
+        out.u32(SHB);
+        out.u32(28);
+        out.u32(BYTE_ORDER_MAGIC);
+        out.u16(1);
+        out.u16(0);
+        out.u64(-1L); // section length unknown
+        out.u32(28);
         byte[] name = interfaceName == null ? new byte[0] : interfaceName.getBytes(StandardCharsets.UTF_8);
-        int opts = 8 /* tsresol */ + (name.length == 0 ? 0 : 4 + pad(name.length)) + 4;
-        ByteBuffer idb = block(IDB, 8 + opts);
-        idb.putShort((short) PcapWriter.LINKTYPE_ETHERNET).putShort((short) 0).putInt(snapLength);
-        idb.putShort(IF_TSRESOL).putShort((short) 1).put((byte) 9).put(new byte[3]); // 10^-9 s
+        int total = 12 + 8 + 8 /* tsresol */ + (name.length == 0 ? 0 : 4 + pad(name.length)) + 4;
+        out.u32(IDB);
+        out.u32(total);
+        out.u16(PcapWriter.LINKTYPE_ETHERNET);
+        out.u16(0);
+        out.u32(snapLength);
+        out.u16(IF_TSRESOL);
+        out.u16(1);
+        out.bytes(new byte[] {9, 0, 0, 0}, 0, 4); // 10^-9 s, padded
         if (name.length > 0) {
-            idb.putShort(IF_NAME).putShort((short) name.length).put(name).put(new byte[pad(name.length) - name.length]);
+            out.u16(IF_NAME);
+            out.u16(name.length);
+            out.bytes(name, 0, name.length);
+            out.zeros(pad(name.length) - name.length);
         }
-        idb.putShort(OPT_END).putShort((short) 0);
-        emit(idb);
+        out.u16(OPT_END);
+        out.u16(0);
+        out.u32(total);
     }
 
     public static PcapngWriter create(Path file, int snapLength, String interfaceName) {
@@ -53,13 +63,24 @@ public final class PcapngWriter implements PacketWriter {
     @Override
     public void write(CapturedPacket p) {
         int incl = Math.min(p.data().length, snapLength);
-        ByteBuffer epb = block(EPB, 20 + pad(incl) + 12);
+        int total = 12 + 20 + pad(incl) + 12;
+        out.ensure(total);
         long ts = p.timestampNanos();
-        epb.putInt(0).putInt((int) (ts >>> 32)).putInt((int) ts).putInt(incl).putInt(p.wireLength());
-        epb.put(p.data(), 0, incl).put(new byte[pad(incl) - incl]);
-        epb.putShort(EPB_FLAGS).putShort((short) 4).putInt(flags(p));
-        epb.putShort(OPT_END).putShort((short) 0);
-        emit(epb);
+        out.u32(EPB);
+        out.u32(total);
+        out.u32(0); // interface 0
+        out.u32((int) (ts >>> 32));
+        out.u32((int) ts);
+        out.u32(incl);
+        out.u32(p.wireLength());
+        out.bytes(p.data(), 0, incl);
+        out.zeros(pad(incl) - incl);
+        out.u16(EPB_FLAGS);
+        out.u16(4);
+        out.u32(flags(p));
+        out.u16(OPT_END);
+        out.u16(0);
+        out.u32(total);
         packets++;
     }
 
@@ -79,23 +100,6 @@ public final class PcapngWriter implements PacketWriter {
         return (n + 3) & ~3;
     }
 
-    /** A block buffer with its type and total length written; the body follows. */
-    private static ByteBuffer block(int type, int bodyLength) {
-        int total = 12 + bodyLength;
-        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(type).putInt(total);
-        return b;
-    }
-
-    private void emit(ByteBuffer b) {
-        b.putInt(b.capacity());
-        try {
-            out.write(b.array());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public long packets() {
         return packets;
@@ -103,19 +107,11 @@ public final class PcapngWriter implements PacketWriter {
 
     @Override
     public void flush() {
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.flush();
     }
 
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.close();
     }
 }
