@@ -58,7 +58,7 @@ class CaptureCommandTest {
     private static CompletableFuture<Boolean> pinging(VethPair pair) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                Thread.sleep(300); // the capture opens first
+                Thread.sleep(1000); // the capture opens first
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -74,8 +74,8 @@ class CaptureCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP 10\\.244\\.2\\.207 > 10\\.244\\.2\\.208: ICMP echo request, id \\d+, seq \\d+, length 64");
-        assertThat(lines.get(1)).contains("IP 10.244.2.208 > 10.244.2.207: ICMP echo reply");
+        assertThat(lines).anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP 10\\.244\\.2\\.207 > 10\\.244\\.2\\.208: ICMP echo request, id \\d+, seq \\d+, length 64"));
+        assertThat(lines).anyMatch(l -> l.contains(" IP 10.244.2.208 > 10.244.2.207: ICMP echo reply"));
         assertThat(r.err()).contains("listening on " + pair.devA()).contains("(in kernel)").contains("4 packets captured");
         ping.get(30, TimeUnit.SECONDS);
     }
@@ -106,7 +106,7 @@ class CaptureCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> dirs = Ip.run("tshark", "-n", "-r", file.toString(), "-T", "fields", "-e",
                 "frame.packet_flags_direction").ok().out().lines().map(l -> l.replace("0x0000000", "")).toList();
-        assertThat(dirs).containsExactly("2", "1", "2", "1"); // request out, reply in
+        assertThat(dirs).hasSize(4).contains("2", "1").containsOnly("2", "1"); // requests out, replies in
         ping.get(30, TimeUnit.SECONDS);
     }
 
@@ -114,11 +114,12 @@ class CaptureCommandTest {
     void anyNamesTheInterfaceOfEachPacket() throws Exception {
         VethPair pair = VethPair.create(namespaces);
         CompletableFuture<Boolean> ping = pinging(pair);
-        Run r = podnet("capture", "-n", pair.netA().name(), "-i", "any", "-c", "2", "icmp");
+        Run r = podnet("capture", "-n", pair.netA().name(), "-i", "any", "-c", "4", "icmp");
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(0)).contains(" " + pair.devA() + " Out IP 10.244.2.207 > 10.244.2.208: ICMP echo request");
-        assertThat(lines.get(1)).contains(" " + pair.devA() + " In  IP 10.244.2.208 > 10.244.2.207: ICMP echo reply");
+        assertThat(lines).hasSize(4);
+        assertThat(lines).anyMatch(l -> l.contains(" " + pair.devA() + " Out IP 10.244.2.207 > 10.244.2.208: ICMP echo request"));
+        assertThat(lines).anyMatch(l -> l.contains(" " + pair.devA() + " In  IP 10.244.2.208 > 10.244.2.207: ICMP echo reply"));
         ping.get(30, TimeUnit.SECONDS);
     }
 
