@@ -1,7 +1,10 @@
 package podnet.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,10 +19,12 @@ import podnet.linux.packet.Capture;
 import podnet.linux.packet.CaptureLine;
 import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
+import podnet.linux.packet.InterfaceNames;
 import podnet.linux.packet.PacketStats;
+import podnet.linux.packet.decode.RelativeSequences;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.packet.pcap.PcapReader;
-import podnet.linux.packet.pcap.PcapWriter;
+import podnet.linux.packet.pcap.PacketWriter;
 
 /**
  * {@code podnet capture [-n NETNS] -i DEV [-c COUNT] [-w FILE] [FILTER...]}: tcpdump -n on an
@@ -34,13 +39,14 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-n", "--netns"}, description = "Named network namespace (default: current).")
     String netns;
 
-    @Option(names = {"-i", "--interface"}, paramLabel = "DEV", description = "Interface to capture on.")
+    @Option(names = {"-i", "--interface"}, paramLabel = "DEV",
+            description = "Interface to capture on ('any': all of the namespace's, each line naming it).")
     String device;
 
     @Option(names = {"-c", "--count"}, paramLabel = "COUNT", description = "Stop after COUNT packets.")
     Long count;
 
-    @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write packets to a pcap file instead of printing them.")
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write packets to a pcap file instead of printing them (pcapng, with directions, if FILE ends in .pcapng).")
     Path write;
 
     @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Print the packets of a pcap file instead of capturing.")
@@ -56,6 +62,12 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--direction", description = "Show In/Out/B/M/P before each packet.")
     boolean direction;
 
+    @Option(names = "-S", description = "Print absolute TCP sequence numbers (default: relative, as tcpdump).")
+    boolean absolute;
+
+    @Option(names = "-l", description = "Flush every line (the default on a terminal; otherwise output is buffered).")
+    boolean lineBuffered;
+
     @Parameters(paramLabel = "FILTER", arity = "0..*",
             description = "Filter: arp ip ip6 icmp icmp6 tcp udp, [src|dst] host ADDR, [src|dst] net CIDR, "
                     + "[tcp|udp] [src|dst] port N, ether host MAC, vlan [ID], with and/or/not and ( ).")
@@ -63,7 +75,9 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        // Printing through a 64 KiB buffer keeps up with a busy link when piped, like tcpdump.
+        PrintStream out = lineBuffered || (System.console() != null && System.console().isTerminal()) ? System.out
+                : new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         PrintStream err = System.err;
         if (count != null && count < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, not " + count);
@@ -73,7 +87,9 @@ final class CaptureCommand implements Callable<Integer> {
         }
         CaptureFilter filter = CaptureFilter.parse(filterWords);
         if (read != null) {
-            return readFile(filter, out);
+            int rc = readFile(filter, out);
+            out.flush();
+            return rc;
         }
         if (device == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "say which interface: -i DEV (or -r FILE)");
@@ -85,7 +101,7 @@ final class CaptureCommand implements Callable<Integer> {
         }
         ZoneId zone = ZoneId.systemDefault();
         try (Capture capture = Capture.open(ns, device, filter, options);
-                PcapWriter pcap = write == null ? null : PcapWriter.create(write, snapLength)) {
+                PacketWriter pcap = write == null ? null : PacketWriter.create(write, snapLength, device)) {
             err.println("podnet: listening on " + device + (netns == null ? "" : " in netns " + netns)
                     + (filter == CaptureFilter.ALL ? "" : ", filter \"" + filter + "\" " + (filter.inKernel() ? "(in kernel)" : "(in podnet)"))
                     + ", snapshot length " + snapLength + " bytes");
@@ -99,28 +115,20 @@ final class CaptureCommand implements Callable<Integer> {
                 }
             }, "podnet-capture-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            Thread timer = null;
-            if (seconds != null) {
-                timer = Thread.ofPlatform().daemon().start(() -> {
-                    try {
-                        Thread.sleep((long) (seconds * 1000));
-                        capture.stop();
-                    } catch (InterruptedException e) {
-                        // the capture ended first
-                    }
-                });
-            }
             long[] seen = {0};
+            RelativeSequences sequences = absolute ? null : new RelativeSequences();
+            InterfaceNames names = Capture.ANY.equals(device) ? new InterfaceNames(ns) : null;
             try {
                 capture.run(p -> {
                     seen[0]++;
                     if (pcap != null) {
                         pcap.write(p);
                     } else {
-                        out.println(CaptureLine.format(p, zone, direction));
+                        out.println(CaptureLine.format(p, zone, names == null ? null : names.of(p.ifindex()),
+                                direction || names != null, sequences));
                     }
                     return count == null || seen[0] < count;
-                });
+                }, seconds == null ? null : Duration.ofMillis((long) (seconds * 1000)));
             } finally {
                 if (pcap != null) {
                     pcap.flush();
@@ -130,9 +138,6 @@ final class CaptureCommand implements Callable<Integer> {
                 err.println(seen[0] + " packets captured");
                 err.println(stats.received() + " packets received by filter");
                 err.println(stats.dropped() + " packets dropped by kernel");
-                if (timer != null) {
-                    timer.interrupt();
-                }
                 done.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -146,12 +151,13 @@ final class CaptureCommand implements Callable<Integer> {
 
     private int readFile(CaptureFilter filter, PrintStream out) {
         ZoneId zone = ZoneId.systemDefault();
+        RelativeSequences sequences = absolute ? null : new RelativeSequences();
         long n = 0;
         for (CapturedPacket p : PcapReader.read(read)) {
             if (!filter.matches(p.data())) {
                 continue;
             }
-            out.println(CaptureLine.format(p, zone, false));
+            out.println(CaptureLine.format(p, zone, false, sequences));
             if (count != null && ++n >= count) {
                 break;
             }

@@ -1,5 +1,7 @@
 package podnet.linux.packet;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
@@ -53,14 +55,23 @@ public final class Capture implements AutoCloseable {
         this.reader = new PacketRing(ring.segment(), options);
     }
 
+    /** The device name that captures on every interface of the namespace (as tcpdump -i any). */
+    public static final String ANY = "any";
+
     /**
-     * Starts capturing on {@code device} in {@code netns}: frames are queued in the ring from
-     * the moment this returns. A missing device fails with ENODEV naming the namespace.
+     * Starts capturing on {@code device} in {@code netns} ({@link #ANY} for all of its
+     * interfaces: each frame then says which in {@link CapturedPacket#ifindex()}): frames are
+     * queued in the ring from the moment this returns. A missing device fails with ENODEV
+     * naming the namespace.
      */
     public static Capture open(Netns netns, String device, CaptureFilter filter, CaptureOptions options) {
-        int ifindex;
-        try (NetlinkHandle h = NetlinkHandle.open(netns)) {
-            ifindex = h.links().require(device).index();
+        int ifindex = 0;
+        if (!ANY.equals(device)) {
+            try (NetlinkHandle h = NetlinkHandle.open(netns)) {
+                ifindex = h.links().require(device).index();
+            }
+        } else if (!netns.exists()) {
+            throw new IllegalArgumentException("no network namespace " + netns.label());
         }
         PacketSocket s = PacketSocket.open(netns);
         MappedMemory ring = null;
@@ -104,6 +115,15 @@ public final class Capture implements AutoCloseable {
      * {@link #close()}; returns the number of frames delivered by this call.
      */
     public long run(Handler handler) {
+        return run(handler, null);
+    }
+
+    /**
+     * Like {@link #run(Handler)}, also ending once {@code limit} has passed (null: no limit);
+     * frames already queued when it ends stay for the next call.
+     */
+    public long run(Handler handler, Duration limit) {
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         running.lock();
         try {
             long before = delivered;
@@ -121,8 +141,13 @@ public final class Capture implements AutoCloseable {
                 if (!reader.drain(sink)) {
                     break;
                 }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
                 if (!stopped && !reader.ready()) {
-                    int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, POLL_MILLIS);
+                    int wait = (int) Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left)));
+                    int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, wait);
                     if ((revents & Poll.POLLERR) != 0) {
                         // The interface went down (ENETDOWN): take the error so poll waits again;
                         // frames resume if it comes back up, as the kernel re-arms the socket.

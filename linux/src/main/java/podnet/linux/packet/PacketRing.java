@@ -2,21 +2,20 @@ package podnet.linux.packet;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 /**
  * Reads a mapped TPACKET_V3 receive ring: blocks that the kernel has handed to user space
- * (block_status has TP_STATUS_USER) are walked frame by frame, then given back. Layouts are
+ * (block_status has TP_STATUS_USER) are copied out, walked frame by frame, then given back. Layouts are
  * those of linux/if_packet.h (tpacket_block_desc, tpacket3_hdr, sockaddr_ll) on x86-64.
  */
 final class PacketRing {
     static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
     static final int TP_STATUS_VLAN_VALID = 0x10, TP_STATUS_VLAN_TPID_VALID = 0x40;
     // tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1.
-    private static final int BLOCK_STATUS = 8, NUM_PKTS = 12, OFFSET_TO_FIRST_PKT = 16;
+    private static final int BLOCK_STATUS = 8, NUM_PKTS = 12, OFFSET_TO_FIRST_PKT = 16, BLOCK_LEN = 20;
     // tpacket3_hdr.
     private static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
             STATUS = 20, MAC = 24, VLAN_TCI = 32, VLAN_TPID = 36;
@@ -29,6 +28,7 @@ final class PacketRing {
     }
 
     private final MemorySegment ring;
+    private final byte[] scratch;
     private final int blockSize;
     private final int blockCount;
     private final int snapLength;
@@ -40,6 +40,7 @@ final class PacketRing {
         this.blockSize = options.blockSize();
         this.blockCount = options.blockCount();
         this.snapLength = options.snapLength();
+        this.scratch = new byte[blockSize];
     }
 
     /** Whether the next block is ours to read. */
@@ -50,17 +51,27 @@ final class PacketRing {
     /**
      * Delivers the frames of every ready block in order; returns false if the sink asked to
      * stop (the rest of that block is kept for the next call).
+     *
+     * <p>Each block's used bytes are copied to the heap in one go and parsed there: one bulk
+     * copy per block is much cheaper than a dozen segment reads per frame (notably under the
+     * C1-only JIT the launcher uses for fast start-up).
      */
     boolean drain(Sink sink) {
         while (ready()) {
             long base = (long) current * blockSize;
-            int n = ring.get(JAVA_INT, base + NUM_PKTS);
-            long off = base + Integer.toUnsignedLong(ring.get(JAVA_INT, base + OFFSET_TO_FIRST_PKT));
-            for (int i = 0; i < n; i++) {
-                long next = Integer.toUnsignedLong(ring.get(JAVA_INT, off + NEXT_OFFSET));
+            int used = ring.get(JAVA_INT, base + BLOCK_LEN);
+            if (used <= 0 || used > blockSize) {
+                used = blockSize; // not filled in (older kernels): take the whole block
+            }
+            MemorySegment.copy(ring, JAVA_BYTE, base, scratch, 0, used);
+            int n = le32(scratch, NUM_PKTS);
+            int off = le32(scratch, OFFSET_TO_FIRST_PKT);
+            for (int i = 0; i < n && off >= 0 && off + SOCKADDR_LL + 12 <= used; i++) {
+                int next = le32(scratch, off + NEXT_OFFSET);
                 if (i >= resumeAt) {
                     resumeAt = i + 1;
-                    if (!sink.accept(frame(off))) {
+                    CapturedPacket p = frame(off, used);
+                    if (p != null && !sink.accept(p)) {
                         if (resumeAt == n) {
                             release(base);
                         }
@@ -80,34 +91,46 @@ final class PacketRing {
         resumeAt = 0;
     }
 
-    private CapturedPacket frame(long h) {
-        long sec = Integer.toUnsignedLong(ring.get(JAVA_INT, h + SEC));
-        long nsec = Integer.toUnsignedLong(ring.get(JAVA_INT, h + NSEC));
-        int snap = ring.get(JAVA_INT, h + SNAPLEN);
-        int len = ring.get(JAVA_INT, h + LEN);
-        int status = ring.get(JAVA_INT, h + STATUS);
-        int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, h + MAC));
-        int ifindex = ring.get(JAVA_INT, h + SOCKADDR_LL + 4);
-        PacketType type = PacketType.of(Byte.toUnsignedInt(ring.get(JAVA_BYTE, h + SOCKADDR_LL + 10)));
+    /** The frame whose tpacket3_hdr is at {@code h} in the copied block (null if it does not fit). */
+    private CapturedPacket frame(int h, int used) {
+        byte[] b = scratch;
+        long sec = Integer.toUnsignedLong(le32(b, h + SEC));
+        long nsec = Integer.toUnsignedLong(le32(b, h + NSEC));
+        int snap = le32(b, h + SNAPLEN);
+        int len = le32(b, h + LEN);
+        int status = le32(b, h + STATUS);
+        int mac = le16(b, h + MAC);
+        int ifindex = le32(b, h + SOCKADDR_LL + 4);
+        PacketType type = PacketType.of(b[h + SOCKADDR_LL + 10] & 0xff);
+        if (snap < 0 || h + mac + snap > used) {
+            return null; // a header that points outside the block: never expected, never trusted
+        }
         byte[] data;
         if ((status & TP_STATUS_VLAN_VALID) != 0 && snap >= 12) {
             // The kernel took the 802.1Q tag out of the frame; put it back after the two MACs.
-            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                    ? Short.toUnsignedInt(ring.get(JAVA_SHORT, h + VLAN_TPID)) : 0x8100;
-            int tci = ring.get(JAVA_INT, h + VLAN_TCI) & 0xffff;
+            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? le16(b, h + VLAN_TPID) : 0x8100;
+            int tci = le32(b, h + VLAN_TCI) & 0xffff;
             int keep = Math.min(snap + 4, snapLength);
             data = new byte[keep];
-            MemorySegment.copy(ring, JAVA_BYTE, h + mac, data, 0, Math.min(12, keep));
+            System.arraycopy(b, h + mac, data, 0, Math.min(12, keep));
             byte[] tag = {(byte) (tpid >> 8), (byte) tpid, (byte) (tci >> 8), (byte) tci};
             System.arraycopy(tag, 0, data, 12, Math.min(4, Math.max(0, keep - 12)));
             if (keep > 16) {
-                MemorySegment.copy(ring, JAVA_BYTE, h + mac + 12, data, 16, keep - 16);
+                System.arraycopy(b, h + mac + 12, data, 16, keep - 16);
             }
             len += 4;
         } else {
             data = new byte[Math.min(snap, snapLength)];
-            MemorySegment.copy(ring, JAVA_BYTE, h + mac, data, 0, data.length);
+            System.arraycopy(b, h + mac, data, 0, data.length);
         }
         return new CapturedPacket(sec * 1_000_000_000L + nsec, ifindex, type, Math.max(len, data.length), data);
+    }
+
+    private static int le32(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    private static int le16(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8;
     }
 }

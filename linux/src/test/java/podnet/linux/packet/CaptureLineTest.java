@@ -27,6 +27,17 @@ class CaptureLineTest {
     }
 
     @Test
+    void relativeSequenceNumbersLikeTcpdumpWithoutS() {
+        Root.assumeProgram("tcpdump");
+        Path file = Path.of("target/test-classes/packet/exchange.pcap").toAbsolutePath();
+        List<String> tcpdump = Ip.run("env", "TZ=UTC", "tcpdump", "-n", "-r", file.toString()).ok().out().lines().toList();
+        var seqs = new podnet.linux.packet.decode.RelativeSequences();
+        List<String> ours = Fixtures.exchange().stream().map(p -> CaptureLine.format(p, ZoneId.of("UTC"), false, seqs)).toList();
+        assertThat(ours).containsExactlyElementsOf(tcpdump);
+        assertThat(ours).anyMatch(l -> l.contains("Flags [P.], seq 1:7, ack 1, win"));
+    }
+
+    @Test
     void directionMarkers() {
         CapturedPacket out = new CapturedPacket(0, 1, PacketType.OUTGOING, 3, new byte[3]);
         assertThat(CaptureLine.format(out, ZoneId.of("UTC"), true)).startsWith("00:00:00.000000 Out [truncated ethernet");

@@ -213,6 +213,46 @@ class CaptureTest {
     }
 
     @Test
+    void aTimeLimitEndsTheRunAndKeepsWhatIsQueued() {
+        try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
+            long t0 = System.nanoTime();
+            assertThat(c.run(p -> true, java.time.Duration.ofMillis(300))).isZero();
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(290), TimeUnit.MILLISECONDS.toNanos(900));
+            assertThat(Ip.ping(pair.netA().name(), VethPair.B, 1)).isTrue();
+            List<CapturedPacket> got = new ArrayList<>();
+            c.run(got::add, java.time.Duration.ofMillis(500));
+            assertThat(summaries(got)).hasSize(2);
+        }
+    }
+
+    @Test
+    void anyCapturesEveryInterfaceAndSaysWhich() throws Exception {
+        List<CapturedPacket> frames;
+        try (Capture c = Capture.open(pair.netA(), Capture.ANY, CaptureFilter.parse("icmp"), CaptureOptions.defaults())) {
+            frames = captureDuring(c, () -> {
+                Ip.ping(pair.netA().name(), VethPair.B, 1);
+                Ip.ping(pair.netA().name(), "127.0.0.1", 1);
+            });
+        }
+        int dev, lo;
+        try (NetlinkHandle h = NetlinkHandle.open(pair.netA())) {
+            dev = h.links().require(pair.devA()).index();
+            lo = h.links().require("lo").index();
+        }
+        assertThat(frames).extracting(CapturedPacket::ifindex).contains(dev, lo).containsOnly(dev, lo);
+        assertThat(frames.stream().filter(p -> p.ifindex() == dev)).hasSize(2);
+    }
+
+    @Test
+    void theKernelAcceptsEveryCompiledFilter() {
+        try (PacketSocket s = PacketSocket.open(pair.netA())) {
+            for (String e : podnet.linux.packet.filter.CaptureFilterTest.EXPRESSIONS) {
+                s.attachFilter(CaptureFilter.parse(e).bpf(262144).orElseThrow());
+            }
+        }
+    }
+
+    @Test
     void missingDeviceOrNamespaceIsAClearError() {
         assertThatThrownBy(() -> Capture.open(pair.netA(), "nosuchdev0"))
                 .isInstanceOf(SysException.class)

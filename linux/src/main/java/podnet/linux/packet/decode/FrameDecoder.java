@@ -172,30 +172,49 @@ public final class FrameDecoder {
         }
         int type = u8(d, off), code = u8(d, off + 1);
         int id = 0, seq = 0, groups = 0;
-        Inet6Address target = null;
+        long mtu = 0;
+        Inet6Address target = null, destination = null;
+        Ipv6Packet quoted = null;
+        int have = Math.min(length, d.length - off);
         switch (type) {
             case Icmpv6Message.ECHO_REQUEST, Icmpv6Message.ECHO_REPLY -> {
-                if (d.length < off + 8 || length < 8) {
-                    return new Truncated("icmp6 echo", 8, Math.min(length, d.length - off));
+                if (have < 8) {
+                    return new Truncated("icmp6 echo", 8, have);
                 }
                 id = u16(d, off + 4);
                 seq = u16(d, off + 6);
             }
             case Icmpv6Message.NEIGHBOR_SOLICITATION, Icmpv6Message.NEIGHBOR_ADVERTISEMENT -> {
-                if (d.length < off + 24 || length < 24) {
-                    return new Truncated("icmp6 neighbor discovery", 24, Math.min(length, d.length - off));
+                if (have < 24) {
+                    return new Truncated("icmp6 neighbor discovery", 24, have);
                 }
                 target = ipv6Address(d, off + 8);
             }
+            case Icmpv6Message.REDIRECT -> {
+                if (have < 40) {
+                    return new Truncated("icmp6 redirect", 40, have);
+                }
+                target = ipv6Address(d, off + 8);
+                destination = ipv6Address(d, off + 24);
+            }
             case Icmpv6Message.MLD2_REPORT -> {
-                if (d.length < off + 8 || length < 8) {
-                    return new Truncated("icmp6 mld", 8, Math.min(length, d.length - off));
+                if (have < 8) {
+                    return new Truncated("icmp6 mld", 8, have);
                 }
                 groups = u16(d, off + 6);
             }
+            case Icmpv6Message.UNREACHABLE, Icmpv6Message.PACKET_TOO_BIG, Icmpv6Message.TIME_EXCEEDED -> {
+                if (have < 8) {
+                    return new Truncated("icmp6", 8, have);
+                }
+                mtu = u32(d, off + 4);
+                if (ipv6(Arrays.copyOfRange(d, 0, off + have), off + 8) instanceof Ipv6Packet p) {
+                    quoted = p;
+                }
+            }
             default -> { }
         }
-        return new Icmpv6Message(type, code, id, seq, target, groups, length);
+        return new Icmpv6Message(type, code, id, seq, target, destination, groups, mtu, quoted, length);
     }
 
     static TransportLayer tcp(byte[] d, int off, int length) {

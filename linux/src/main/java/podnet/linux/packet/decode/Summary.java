@@ -17,6 +17,15 @@ public final class Summary {
     }
 
     public static String of(EthernetFrame f) {
+        return of(f, null);
+    }
+
+    /**
+     * As tcpdump prints it by default, with TCP sequence numbers relative to the connection's
+     * first ones as tracked by {@code sequences} (null: absolute, like {@code tcpdump -S}).
+     */
+    public static String of(EthernetFrame frame, RelativeSequences sequences) {
+        EthernetFrame f = sequences == null ? frame : relative(frame, sequences);
         return switch (f.payload()) {
             case Truncated t when f.etherType() == 0 -> t.marker();
             case Truncated t -> etherName(f.etherType()) + " " + t.marker();
@@ -24,8 +33,22 @@ public final class Summary {
             case Ipv4Packet ip -> ipv4(ip);
             case Ipv6Packet ip -> ipv6(ip);
             case OtherPayload o when o.protocol() < 0x600 -> "802.3, length " + o.length();
-            case OtherPayload o -> String.format("ethertype Unknown (0x%04x), length %d", o.protocol(), f.wireLength());
+            case OtherPayload o -> String.format("%s > %s, ethertype Unknown (0x%04x), length %d", f.source(),
+                    f.destination(), o.protocol(), f.wireLength()); // tcpdump adds a hex dump; we do not
         };
+    }
+
+    private static EthernetFrame relative(EthernetFrame f, RelativeSequences seqs) {
+        NetworkLayer n = switch (f.payload()) {
+            case Ipv4Packet ip when ip.payload() instanceof TcpSegment t -> new Ipv4Packet(ip.source(),
+                    ip.destination(), ip.headerLength(), ip.totalLength(), ip.id(), ip.flags(), ip.fragmentOffset(),
+                    ip.ttl(), ip.protocol(), seqs.apply(ip.source(), ip.destination(), t));
+            case Ipv6Packet ip when ip.payload() instanceof TcpSegment t -> new Ipv6Packet(ip.source(),
+                    ip.destination(), ip.payloadLength(), ip.hopLimit(), ip.extensionHeaders(), ip.protocol(),
+                    seqs.apply(ip.source(), ip.destination(), t));
+            default -> null;
+        };
+        return n == null ? f : new EthernetFrame(f.destination(), f.source(), f.vlans(), f.etherType(), f.wireLength(), n);
     }
 
     private static String etherName(int type) {
@@ -75,8 +98,7 @@ public final class Summary {
                     + prefix + "UDP, length " + u.payloadLength();
             case IcmpMessage i -> s + " > " + d + ": " + prefix + icmp(i);
             case Icmpv6Message i -> s + " > " + d + ": " + prefix + icmp6(i);
-            case Fragment f -> s + " > " + d + ": " + prefix + "ip-proto-" + f.protocol() + " (frag offset "
-                    + f.offset() + "), length " + f.length();
+            case Fragment f -> s + " > " + d + ": " + prefix + "ip-proto-" + f.protocol(); // as tcpdump: no ports
             case OtherPayload o -> s + " > " + d + ": " + prefix + " ip-proto-" + o.protocol() + " " + o.length();
             case Truncated tr -> s + " > " + d + ": " + prefix + tr.marker();
         };
@@ -123,10 +145,11 @@ public final class Summary {
             case Icmpv6Message.NEIGHBOR_ADVERTISEMENT -> "neighbor advertisement, tgt is " + InetText.of(i.target());
             case Icmpv6Message.ROUTER_SOLICITATION -> "router solicitation";
             case Icmpv6Message.ROUTER_ADVERTISEMENT -> "router advertisement";
-            case Icmpv6Message.REDIRECT -> "redirect";
-            case Icmpv6Message.UNREACHABLE -> "destination unreachable";
-            case Icmpv6Message.PACKET_TOO_BIG -> "packet too big";
-            case Icmpv6Message.TIME_EXCEEDED -> "time exceeded in-transit";
+            case Icmpv6Message.REDIRECT -> "redirect, " + InetText.of(i.destination()) + " to " + InetText.of(i.target());
+            case Icmpv6Message.UNREACHABLE -> unreachable6(i);
+            case Icmpv6Message.PACKET_TOO_BIG -> "packet too big, mtu " + i.mtu();
+            case Icmpv6Message.TIME_EXCEEDED -> i.code() == 1 ? "ip6 reassembly time exceeded"
+                    : "time exceeded in-transit" + (i.quoted() == null ? "" : " for " + InetText.of(i.quoted().destination()));
             case Icmpv6Message.MLD_QUERY -> "multicast listener query";
             case Icmpv6Message.MLD_REPORT -> "multicast listener report";
             case Icmpv6Message.MLD_DONE -> "multicast listener done";
@@ -134,6 +157,33 @@ public final class Summary {
             default -> "type-#" + i.type();
         };
         return "ICMP6, " + what + ", length " + i.length();
+    }
+
+    private static String unreachable6(Icmpv6Message i) {
+        Ipv6Packet q = i.quoted();
+        String what = switch (i.code()) {
+            case 0 -> "unreachable route";
+            case 1 -> "unreachable prohibited";
+            case 2 -> "beyond scope";
+            case 3 -> "unreachable address";
+            case 4 -> "unreachable port";
+            default -> "unknown unreach code (" + i.code() + ")";
+        };
+        if (q == null) {
+            return "destination unreachable, " + what;
+        }
+        String dst = InetText.of(q.destination());
+        String detail = switch (i.code()) {
+            case 0, 1, 3 -> " " + dst;
+            case 2 -> " " + dst + ", source address " + InetText.of(q.source());
+            case 4 -> switch (q.payload()) {
+                case UdpDatagram u -> ", " + dst + " udp port " + u.destinationPort();
+                case TcpSegment t -> ", " + dst + " tcp port " + t.destinationPort();
+                default -> ", " + dst + " protocol " + q.protocol() + " unreachable";
+            };
+            default -> "";
+        };
+        return "destination unreachable, " + what + detail;
     }
 
     static String tcp(TcpSegment t) {

@@ -1,11 +1,8 @@
 package podnet.linux.packet.pcap;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import podnet.linux.packet.CapturedPacket;
@@ -14,22 +11,24 @@ import podnet.linux.packet.CapturedPacket;
  * Writes the classic pcap format with nanosecond timestamps (magic {@code 0xa1b23c4d}) and
  * LINKTYPE_ETHERNET, which {@code tcpdump -r}, {@code tshark -r} and Wireshark read.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements PacketWriter {
     public static final int MAGIC_NANOS = 0xa1b23c4d, MAGIC_MICROS = 0xa1b2c3d4;
     public static final int LINKTYPE_ETHERNET = 1;
 
-    private final OutputStream out;
+    private final OutputBuffer out;
     private final int snapLength;
-    private final ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     private long packets;
 
-    public PcapWriter(OutputStream out, int snapLength) {
-        this.out = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
+    public PcapWriter(OutputStream stream, int snapLength) {
+        this.out = new OutputBuffer(stream);
         this.snapLength = snapLength;
-        ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-                .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
-        write(h.array());
+        out.u32(MAGIC_NANOS);
+        out.u16(2);
+        out.u16(4);
+        out.u32(0); // thiszone
+        out.u32(0); // sigfigs
+        out.u32(snapLength);
+        out.u32(LINKTYPE_ETHERNET);
     }
 
     /** Creates (or truncates) {@code file}. */
@@ -41,47 +40,30 @@ public final class PcapWriter implements AutoCloseable {
         }
     }
 
+    @Override
     public void write(CapturedPacket p) {
         int incl = Math.min(p.data().length, snapLength);
-        record.clear();
-        record.putInt((int) (p.timestampNanos() / 1_000_000_000L))
-                .putInt((int) (p.timestampNanos() % 1_000_000_000L))
-                .putInt(incl).putInt(p.wireLength());
-        write(record.array());
-        try {
-            out.write(p.data(), 0, incl);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.ensure(16 + incl);
+        out.u32((int) (p.timestampNanos() / 1_000_000_000L));
+        out.u32((int) (p.timestampNanos() % 1_000_000_000L));
+        out.u32(incl);
+        out.u32(p.wireLength());
+        out.bytes(p.data(), 0, incl);
         packets++;
     }
 
+    @Override
     public long packets() {
         return packets;
     }
 
+    @Override
     public void flush() {
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void write(byte[] b) {
-        try {
-            out.write(b);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.flush();
     }
 
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.close();
     }
 }

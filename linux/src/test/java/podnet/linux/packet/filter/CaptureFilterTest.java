@@ -17,8 +17,8 @@ import podnet.linux.testing.Root;
  * Filters select the same frames of the recorded exchange as tcpdump does with the same
  * expression, both as compiled BPF (run by a test interpreter) and evaluated in Java.
  */
-class CaptureFilterTest {
-    static final String[] EXPRESSIONS = {
+public class CaptureFilterTest {
+    public static final String[] EXPRESSIONS = {
         "arp", "ip", "ip6", "icmp", "icmp6", "tcp", "udp",
         "host 10.244.2.208", "src host 10.244.2.207", "dst host 10.244.2.208",
         "tcp port 5000", "udp port 9999", "port 5001", "src port 5000", "dst port 5000", "tcp dst port 5001",
