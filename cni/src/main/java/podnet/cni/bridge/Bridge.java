@@ -41,7 +41,7 @@ import podnet.linux.sysctl.Sysctl;
 public final class Bridge implements CniPlugin {
     /** The host veth's name's form: "veth" + 8 hex digits, like the reference. */
     static final String HOST_PREFIX = "veth";
-    private static final int[] OPER_UP_WAIT_MS = {0, 5, 10, 20, 50, 100, 200, 500, 1000, 1000};
+    private static final int[] OPER_UP_WAIT_MS = {0, 1, 1, 2, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 1000};
 
     @Override
     public Result add(Call call) {

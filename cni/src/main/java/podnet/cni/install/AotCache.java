@@ -28,6 +28,7 @@ final class AotCache {
         return dir.resolve("podnet-plugins-" + BuildId.of(classpath) + ".aot");
     }
 
+
     /** The cache for this classpath, trained now if missing; null when it cannot be made (not root, say). */
     static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {
         Path cache = file(classpath);

@@ -75,7 +75,7 @@ public final class Installer {
             }
         }
         Path java = javaBinary();
-        List<Path> classpath = classpath();
+        List<Path> classpath = PluginJars.install(binDir, classpath(), log);
         String cp = String.join(":", classpath.stream().map(Path::toString).toList());
         Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, log);
         List<Path> written = new ArrayList<>();
@@ -99,6 +99,7 @@ public final class Installer {
         if (confDir != null) {
             written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), conflist, "rw-r--r--"));
         }
+        PluginJars.removeOthers(binDir, classpath, log);
         return written;
     }
 

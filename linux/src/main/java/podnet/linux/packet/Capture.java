@@ -79,7 +79,9 @@ public final class Capture implements AutoCloseable {
             filter.bpf(options.snapLength()).ifPresent(s::attachFilter);
             ring = s.mapRing(options);
             s.bind(ifindex);
-            s.promiscuous(ifindex);
+            if (ifindex != 0) { // "any" (index 0): like tcpdump, not promiscuous
+                s.promiscuous(ifindex);
+            }
             return new Capture(netns, device, ifindex, filter, s, ring, options);
         } catch (RuntimeException e) {
             if (ring != null) {
