@@ -127,10 +127,25 @@ public final class InProcessRuntime implements CniRuntime {
         return declared;
     }
 
-    private Map<String, String> env(String command, Attachment a) {
-        // like libcni: the process environment (PATH: portmap runs iptables) plus the CNI_* variables
+    /** Like libcni: the process environment (PATH: portmap runs iptables) plus CNI_COMMAND and CNI_PATH. */
+    private Map<String, String> listEnv(String command) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("CNI_COMMAND", command);
+        env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
+        return env;
+    }
+
+    /** A list-wide call's stdin (GC, STATUS): the plugin's keys with the list's name and a version. */
+    private static Map<String, Object> listPluginConfig(ConfList list, Map<String, Object> plugin, String version) {
+        Map<String, Object> c = new LinkedHashMap<>(plugin);
+        c.put("cniVersion", version);
+        c.put("name", list.name());
+        c.remove("cniVersions");
+        return c;
+    }
+
+    private Map<String, String> env(String command, Attachment a) {
+        Map<String, String> env = listEnv(command);
         env.put("CNI_CONTAINERID", a.containerId());
         env.put("CNI_NETNS", a.netns() == null ? "" : a.netns().toString());
         env.put("CNI_IFNAME", a.ifName());
@@ -139,7 +154,6 @@ public final class InProcessRuntime implements CniRuntime {
             a.args().forEach((k, v) -> args.append(args.isEmpty() ? "" : ";").append(k).append('=').append(v));
         }
         env.put("CNI_ARGS", args.toString());
-        env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
         return env;
     }
 
@@ -291,17 +305,11 @@ public final class InProcessRuntime implements CniRuntime {
             if (version == null) {
                 continue;
             }
-            Map<String, Object> c = new LinkedHashMap<>(p);
-            c.put("cniVersion", version);
-            c.put("name", list.name());
-            c.remove("cniVersions");
+            Map<String, Object> c = listPluginConfig(list, p, version);
             c.put("cni.dev/valid-attachments", atts);
             c.put("cni.dev/attachments", atts);
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("CNI_COMMAND", "GC");
-            env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
             try {
-                CniResponse r = invoke(type, env, Json.write(c));
+                CniResponse r = invoke(type, listEnv("GC"), Json.write(c));
                 if (!r.ok()) {
                     first = first == null ? error(type, "GC", r) : first;
                 }
@@ -336,14 +344,7 @@ public final class InProcessRuntime implements CniRuntime {
             if (version == null) {
                 continue;
             }
-            Map<String, Object> c = new LinkedHashMap<>(p);
-            c.put("cniVersion", version);
-            c.put("name", list.name());
-            c.remove("cniVersions");
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("CNI_COMMAND", "STATUS");
-            env.put("CNI_PATH", String.join(":", binDirs.stream().map(Path::toString).toList()));
-            CniResponse r = invoke(type, env, Json.write(c));
+            CniResponse r = invoke(type, listEnv("STATUS"), Json.write(listPluginConfig(list, p, version)));
             if (!r.ok()) {
                 throw error(type, "STATUS", r);
             }
