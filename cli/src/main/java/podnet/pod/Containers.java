@@ -78,24 +78,38 @@ public final class Containers {
     }
 
     /**
-     * SIGTERM to the container's group, then SIGKILL after {@code graceMillis}. Right after a
-     * start the child may not have called setsid() yet (no such group): then the process
-     * itself is signalled, and the signal is repeated while we wait.
+     * SIGTERM to the container's group, then SIGKILL after {@code graceMillis}, until neither
+     * the container's process nor anything left in its process group runs: a command that
+     * ignores SIGTERM outlives the wrapper shell that was the group leader, so the leader's
+     * exit alone proves nothing. Right after a start the child may not have called setsid()
+     * yet (no such group): then the process itself is signalled, and the signal is repeated.
      */
     static void stop(ContainerRecord c, long graceMillis) {
+        if (!isRunning(c) && !groupAlive(c)) {
+            return;
+        }
         long deadline = System.nanoTime() + graceMillis * 1_000_000;
-        for (int round = 0; isRunning(c) && System.nanoTime() < deadline; round++) {
+        for (int round = 0; alive(c) && System.nanoTime() < deadline; round++) {
             if (round % 10 == 0) {
                 signal(c, Signals.SIGTERM);
             }
             sleep(20);
         }
-        for (int i = 0; i < 150 && isRunning(c); i++) {
+        for (int i = 0; i < 150 && alive(c); i++) {
             if (i % 10 == 0) {
                 signal(c, Signals.SIGKILL);
             }
             sleep(20);
         }
+    }
+
+    private static boolean alive(ContainerRecord c) {
+        return isRunning(c) || groupAlive(c);
+    }
+
+    /** Whether any process is left in the container's process group (signal 0 probes). */
+    private static boolean groupAlive(ContainerRecord c) {
+        return c.pid() > 1 && Signals.killGroup(c.pid(), 0);
     }
 
     private static void signal(ContainerRecord c, int sig) {

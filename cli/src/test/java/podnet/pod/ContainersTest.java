@@ -77,6 +77,8 @@ class ContainersTest {
         }
         Containers.stop(c, 300);
         assertThat(Containers.isRunning(c)).isFalse();
+        // The command itself, not only the wrapper shell that led its group, is gone.
+        assertThat(Signals.killGroup(c.pid(), 0)).as("anything left in the group").isFalse();
     }
 
     private static long inode(Path p) {
