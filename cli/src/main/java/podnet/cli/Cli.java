@@ -72,6 +72,11 @@ public final class Cli {
         if (runtime != null) {
             return runtime.get();
         }
+        return runtimeFor(stateDir);
+    }
+
+    /** The real runtime for pods kept under {@code stateDir}. */
+    static CniRuntime runtimeFor(Path stateDir) {
         return new InProcessRuntime(DEFAULT_BIN_DIRS, stateDir.resolve("cni-results"));
     }
 

@@ -133,7 +133,7 @@ final class Demo {
         podnet(concat(nodeNetns(), List.of("bridge", "show")));
 
         heading("busybox1 pings busybox2, and we watch cni0");
-        Pods pods = new Pods(STATE, cli::runtime);
+        Pods pods = new Pods(STATE, () -> Cli.runtimeFor(STATE));
         PodRecord p1 = pods.require(POD1);
         PodRecord p2 = pods.require(POD2);
         String ip2 = stripPrefix(p2.ip());
@@ -206,7 +206,9 @@ final class Demo {
         out.println("$ podnet " + String.join(" ", args));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        Cli inner = new Cli(out, errStream, Map.of(), cli::runtime);
+        // No runtime handed down: each command makes its own for the --state-dir it was given,
+        // so the demo's CNI result cache lives (and goes) with the demo's state.
+        Cli inner = new Cli(out, errStream, Map.of(), null);
         int rc = Main.run(inner, args.toArray(String[]::new));
         String e = err.toString(StandardCharsets.UTF_8);
         if (!e.isBlank()) {
@@ -220,7 +222,7 @@ final class Demo {
     /** Removes everything the demo makes; safe to run any number of times. */
     void clean() {
         if (Files.exists(STATE)) {
-            Pods pods = new Pods(STATE, cli::runtime);
+            Pods pods = new Pods(STATE, () -> Cli.runtimeFor(STATE));
             for (String pod : List.of(POD1, POD2)) {
                 if (pods.exists(pod)) {
                     try {
