@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import podnet.cni.install.Installer;
+import podnet.cni.install.PodNetwork;
 
 /** {@code podnet cni}: the CNI plugins. */
 @Command(name = "cni", description = "The bridge, host-local and loopback CNI plugins.",
@@ -35,9 +36,9 @@ final class CniCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            Installer.Network network;
+            PodNetwork network;
             try {
-                network = new Installer.Network(subnet, mtu);
+                network = new PodNetwork(subnet, mtu, true, null);
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), "e.g. --subnet 10.244.2.0/24 --mtu 1450");
             }

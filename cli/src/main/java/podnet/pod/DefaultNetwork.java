@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import podnet.cni.install.PodNetwork;
 
 /**
  * The network pods join when {@code --network} is not given: the article's node, bridge
@@ -15,9 +16,9 @@ import java.nio.file.Path;
 public final class DefaultNetwork {
     private DefaultNetwork() {}
 
-    public static final String NAME = "podnet";
-    public static final String SUBNET = "10.244.2.0/24";
-    public static final String BRIDGE = "cni0";
+    public static final String NAME = PodNetwork.NAME;
+    public static final String SUBNET = PodNetwork.DEFAULT.subnet();
+    public static final String BRIDGE = PodNetwork.BRIDGE;
 
     public static Path conflist(Path stateDir) {
         return stateDir.resolve("net.d").resolve("10-podnet.conflist");
@@ -41,28 +42,8 @@ public final class DefaultNetwork {
         return file;
     }
 
+    /** podnet's conflist without masquerade (the demo's pods talk to each other, not out), leases under the state dir. */
     static String text(Path ipamDir) {
-        return """
-                {
-                  "cniVersion": "1.0.0",
-                  "name": "%s",
-                  "plugins": [
-                    {
-                      "type": "bridge",
-                      "bridge": "%s",
-                      "isGateway": true,
-                      "ipMasq": false,
-                      "hairpinMode": true,
-                      "ipam": {
-                        "type": "host-local",
-                        "ranges": [[{"subnet": "%s"}]],
-                        "routes": [{"dst": "0.0.0.0/0"}],
-                        "dataDir": "%s"
-                      }
-                    },
-                    {"type": "loopback"}
-                  ]
-                }
-                """.formatted(NAME, BRIDGE, SUBNET, ipamDir);
+        return PodNetwork.DEFAULT.withIpMasq(false).withDataDir(ipamDir).conflist();
     }
 }

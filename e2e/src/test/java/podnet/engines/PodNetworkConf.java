@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import podnet.cni.install.PodNetwork;
 
 /**
  * The pod network both engines are given: bridge {@code cni0} with gateway, masquerade and
@@ -17,33 +18,12 @@ public record PodNetworkConf(String name, String bridge, String subnet, String p
     public static final String CONFLIST = "10-podnet.conflist";
 
     public static PodNetworkConf in(Path workDir) {
-        return new PodNetworkConf("podnet", "cni0", "10.244.2.0/24", "10.244.2.",
+        return new PodNetworkConf(PodNetwork.NAME, PodNetwork.BRIDGE, PodNetwork.DEFAULT.subnet(), "10.244.2.",
                 workDir.resolve("net.d"), workDir.resolve("cni-ipam"));
     }
 
     public String json() {
-        return """
-                {
-                  "cniVersion": "1.0.0",
-                  "name": "%s",
-                  "plugins": [
-                    {
-                      "type": "bridge",
-                      "bridge": "%s",
-                      "isGateway": true,
-                      "ipMasq": true,
-                      "hairpinMode": true,
-                      "ipam": {
-                        "type": "host-local",
-                        "ranges": [[{"subnet": "%s"}]],
-                        "routes": [{"dst": "0.0.0.0/0"}],
-                        "dataDir": "%s"
-                      }
-                    },
-                    {"type": "loopback"}
-                  ]
-                }
-                """.formatted(name, bridge, subnet, dataDir);
+        return new PodNetwork(subnet, 0, true, dataDir).conflist();
     }
 
     /** Writes the conflist into {@link #confDir()} and creates the IPAM data directory. */

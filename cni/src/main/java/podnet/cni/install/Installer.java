@@ -29,30 +29,9 @@ public final class Installer {
     static final String JVM_FLAGS = "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
             + " -Xlog:disable -Xlog:all=warning:stderr";
 
-    /** What goes into the default conflist: the node's pod subnet and the MTU (0: the kernel's default). */
-    public record Network(String subnet, int mtu) {
-        public static final Network DEFAULT = new Network("10.244.2.0/24", 0);
-
-        public Network {
-            podnet.linux.inet.Cidr c;
-            try {
-                c = podnet.linux.inet.Cidr.parse(subnet);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--subnet " + subnet + ": " + e.getMessage());
-            }
-            if (!c.equals(c.network()) || c.prefixLength() > (c.isIpv4() ? 30 : 126)) {
-                throw new IllegalArgumentException("--subnet " + subnet + ": give a network address with room for pods,"
-                        + " e.g. 10.244.2.0/24");
-            }
-            if (mtu != 0 && (mtu < 576 || mtu > 65535)) {
-                throw new IllegalArgumentException("--mtu " + mtu + ": between 576 and 65535");
-            }
-        }
-    }
-
     /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
     public static List<Path> install(Path binDir, Path confDir) {
-        return install(binDir, confDir, Network.DEFAULT, false, System.err);
+        return install(binDir, confDir, PodNetwork.DEFAULT, false, System.err);
     }
 
     /**
@@ -60,9 +39,9 @@ public final class Installer {
      * existing conflist that differs is refused (before anything is written) unless {@code force}:
      * on a real node it is the cluster's network definition.
      */
-    public static List<Path> install(Path binDir, Path confDir, Network network, boolean force,
+    public static List<Path> install(Path binDir, Path confDir, PodNetwork network, boolean force,
             java.io.PrintStream log) {
-        String conflist = defaultConflist(network);
+        String conflist = network.conflist();
         if (confDir != null && !force) {
             Path existing = confDir.resolve(CONFLIST_NAME);
             try {
@@ -109,38 +88,6 @@ public final class Installer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + source, e);
         }
-    }
-
-    public static String defaultConflist() {
-        return defaultConflist(Network.DEFAULT);
-    }
-
-    public static String defaultConflist(Network network) {
-        return """
-                {
-                  "cniVersion": "1.0.0",
-                  "cniVersions": ["0.4.0", "1.0.0", "1.1.0"],
-                  "name": "podnet",
-                  "plugins": [
-                    {
-                      "type": "bridge",
-                      "bridge": "cni0",
-                      "isGateway": true,
-                      "ipMasq": true,
-                      "hairpinMode": true,%s
-                      "ipam": {
-                        "type": "host-local",
-                        "ranges": [[{"subnet": "%s"}]],
-                        "routes": [{"dst": "%s"}]
-                      }
-                    },
-                    {
-                      "type": "loopback"
-                    }
-                  ]
-                }
-                """.formatted(network.mtu() > 0 ? "\n                      \"mtu\": " + network.mtu() + "," : "", network.subnet(),
-                        network.subnet().contains(":") ? "::/0" : "0.0.0.0/0");
     }
 
     /** The running JDK's java, found now so the scripts never depend on PATH. */
