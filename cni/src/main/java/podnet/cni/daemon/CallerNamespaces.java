@@ -2,7 +2,7 @@ package podnet.cni.daemon;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import podnet.linux.ns.NsThread;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Namespaces;
 
@@ -21,31 +21,15 @@ final class CallerNamespaces {
 
     static <T> T call(int pid, Callable<T> body) {
         Path proc = Path.of("/proc", Integer.toString(pid), "ns");
+        // Both opened before the switch: after it, /proc may be another mount namespace's.
         try (FileDescriptor net = FileDescriptor.openReadOnly(proc.resolve("net"));
                 FileDescriptor mnt = FileDescriptor.openReadOnly(proc.resolve("mnt"))) {
-            AtomicReference<T> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().name("podnetd-call-" + pid).start(() -> {
-                try {
-                    Namespaces.unshare(Namespaces.CLONE_FS);
-                    Namespaces.setns(mnt.fd(), Namespaces.CLONE_NEWNS);
-                    Namespaces.setns(net.fd(), Namespaces.CLONE_NEWNET);
-                    result.set(body.call());
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
+            return NsThread.onFreshThread(() -> {
+                Namespaces.unshare(Namespaces.CLONE_FS);
+                Namespaces.setns(mnt.fd(), Namespaces.CLONE_NEWNS);
+                Namespaces.setns(net.fd(), Namespaces.CLONE_NEWNET);
+                return body.call();
             });
-            t.join();
-            if (failure.get() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (failure.get() != null) {
-                throw new IllegalStateException(failure.get());
-            }
-            return result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

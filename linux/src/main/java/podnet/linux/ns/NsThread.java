@@ -29,13 +29,24 @@ public final class NsThread {
      * (a CLONE_NEW* flag, 0 for any): a wrong file is refused (EINVAL) instead of joined.
      */
     public static <T> T call(List<Path> nsFiles, int nstype, Callable<T> body) {
+        return onFreshThread(() -> {
+            for (Path ns : nsFiles) {
+                enter(ns, nstype);
+            }
+            return body.call();
+        });
+    }
+
+    /**
+     * Calls {@code body} on a new platform thread that ends with it, and hands back its result
+     * or rethrows what it threw. The one place a thread is made for a namespace switch: callers
+     * with their own way in (already-open descriptors, a mount namespace) put it in {@code body}.
+     */
+    public static <T> T onFreshThread(Callable<T> body) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("podnet-ns").unstarted(() -> {
             try {
-                for (Path ns : nsFiles) {
-                    enter(ns, nstype);
-                }
                 result.set(body.call());
             } catch (Throwable e) {
                 failure.set(e);
