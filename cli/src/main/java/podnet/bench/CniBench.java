@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * Times CNI plugin executables the way a runtime calls them (fork, exec, env, stdin), ours and
@@ -141,7 +140,7 @@ public final class CniBench {
                     log.println("bench: cleanup of " + ns + " failed: " + e.getMessage());
                 }
             }
-            deleteTree(dataDir);
+            DirectoryTree.deleteQuietly(dataDir);
         }
         return out;
     }
@@ -249,14 +248,6 @@ public final class CniBench {
                 line.append(a == null || b == null ? "" : String.format(" %7.2fx", a.median() / b.median()));
             }
             out.println(line);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir; nothing else depends on it
         }
     }
 }

@@ -12,10 +12,8 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import podnet.linux.inet.Cidr;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
@@ -31,6 +29,7 @@ import podnet.topo.HtmlRenderer;
 import podnet.topo.NodeTables;
 import podnet.topo.SvgRenderer;
 import podnet.topo.TopologyReader;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * The steps of {@code podnet demo}. Each step prints a heading, then the podnet command that does
@@ -240,7 +239,7 @@ final class Demo {
                 cli.err.println("podnet demo: removing netns " + ns + ": " + e.getMessage());
             }
         }
-        deleteTree(STATE);
+        DirectoryTree.delete(STATE);
     }
 
     private void heading(String title) {
@@ -293,17 +292,6 @@ final class Demo {
             t.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("remove " + dir, e);
         }
     }
 }

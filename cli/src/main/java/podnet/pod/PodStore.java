@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * Pod records on disk: {@code <state>/pods/<name>/} holds {@code pod.json}, the containers'
@@ -95,16 +96,6 @@ public final class PodStore {
 
     /** Removes the pod's directory (its namespaces must be unmounted first). */
     void delete(String pod) {
-        Path dir = dir(pod);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("remove " + dir, e);
-        }
+        DirectoryTree.delete(dir(pod));
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * The JDK 25 AOT cache for the one-shot plugin JVM: classes loaded and linked ahead of time,
@@ -91,11 +92,7 @@ final class AotCache {
                 NamedNetns.deleteIfExists(ns); // takes cni0, the veth and the nft table with it
             }
             if (dataDir != null) {
-                try (var s = Files.walk(dataDir)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException ignored) {
-                    // a temp dir
-                }
+                DirectoryTree.deleteQuietly(dataDir);
             }
         }
     }

@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * The installed plugins' own copy of their jars, under {@code <binDir>/podnet-lib/<build id>/}.
@@ -59,19 +59,11 @@ final class PluginJars {
         }
         try (Stream<Path> builds = Files.list(lib)) {
             for (Path old : builds.filter(p -> !p.equals(current)).toList()) {
-                deleteTree(old);
+                DirectoryTree.delete(old);
                 log.println("podnet: removed the previous install " + old);
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             log.println("podnet: could not remove old installs in " + lib + ": " + e.getMessage());
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }
