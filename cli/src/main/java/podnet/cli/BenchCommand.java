@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import podnet.bench.CniBench;
-import podnet.bench.PluginSet;
+import podnet.node.bench.CniBench;
+import podnet.node.bench.PluginSet;
 
 /** {@code podnet bench cni}: our plugins against the reference, in one run, in throwaway namespaces. */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Cni.class})

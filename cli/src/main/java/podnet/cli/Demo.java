@@ -23,12 +23,12 @@ import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.decode.Summary;
 import podnet.linux.packet.filter.CaptureFilter;
-import podnet.pod.PodRecord;
-import podnet.pod.Pods;
-import podnet.topo.HtmlRenderer;
-import podnet.topo.NodeTables;
-import podnet.topo.SvgRenderer;
-import podnet.topo.TopologyReader;
+import podnet.node.pod.PodRecord;
+import podnet.node.pod.Pods;
+import podnet.node.topo.HtmlRenderer;
+import podnet.node.topo.NodeTables;
+import podnet.node.topo.SvgRenderer;
+import podnet.node.topo.TopologyReader;
 import podnet.linux.fs.DirectoryTree;
 
 /**

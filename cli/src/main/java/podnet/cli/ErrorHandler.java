@@ -3,7 +3,7 @@ package podnet.cli;
 import picocli.CommandLine;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.SysException;
-import podnet.pod.PodException;
+import podnet.node.pod.PodException;
 
 /** Prints failures as "podnet: what" plus a "hint:" line on stderr (no stack trace); exit 1. */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {

@@ -10,13 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import podnet.linux.ns.NsProcess;
-import podnet.pod.Containers;
-import podnet.pod.PodManifest;
-import podnet.pod.PodRecord;
-import podnet.pod.PodSandbox;
-import podnet.pod.PodSpec;
-import podnet.pod.PodStatus;
-import podnet.pod.Pods;
+import podnet.node.pod.Containers;
+import podnet.node.pod.PodManifest;
+import podnet.node.pod.PodRecord;
+import podnet.node.pod.PodSandbox;
+import podnet.node.pod.PodSpec;
+import podnet.node.pod.PodStatus;
+import podnet.node.pod.Pods;
 
 /** {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. */
 @Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; processes from the host's filesystem.",

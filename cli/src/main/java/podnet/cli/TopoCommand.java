@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import podnet.linux.ns.Netns;
-import podnet.topo.DotRenderer;
-import podnet.topo.HtmlRenderer;
-import podnet.topo.NodeTables;
-import podnet.topo.SvgRenderer;
-import podnet.topo.TextRenderer;
-import podnet.topo.Topology;
-import podnet.topo.TopologyReader;
+import podnet.node.topo.DotRenderer;
+import podnet.node.topo.HtmlRenderer;
+import podnet.node.topo.NodeTables;
+import podnet.node.topo.SvgRenderer;
+import podnet.node.topo.TextRenderer;
+import podnet.node.topo.Topology;
+import podnet.node.topo.TopologyReader;
 
 /** {@code podnet topo}: the node's pods, veths and bridge as a picture, read from the live kernel. */
 @Command(name = "topo", description = "Draw the node's pod network (-n NODE_NETNS): pods, veth pairs, bridge, uplink.")

@@ -4,12 +4,12 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import podnet.trace.Endpoint;
-import podnet.trace.Endpoints;
-import podnet.trace.PathTracer;
-import podnet.trace.Probe;
-import podnet.trace.TraceReport;
-import podnet.trace.TraceResult;
+import podnet.node.trace.Endpoint;
+import podnet.node.trace.Endpoints;
+import podnet.node.trace.PathTracer;
+import podnet.node.trace.Probe;
+import podnet.node.trace.TraceReport;
+import podnet.node.trace.TraceResult;
 
 /** {@code podnet trace SRC DST}: follow one probe hop by hop through veths and the bridge. */
 @Command(name = "trace", description = "Send a probe from SRC to DST (pods, NETNS or NETNS/IP) and show each hop it crossed,"
@@ -50,7 +50,7 @@ final class TraceCommand extends CliCommand {
         return r.diagnosis().ok() ? 0 : 1;
     }
 
-    private Endpoint resolve(String spec, podnet.pod.Pods pods) {
+    private Endpoint resolve(String spec, podnet.node.pod.Pods pods) {
         try {
             return Endpoints.resolve(spec, pods, cli.nodeNetns());
         } catch (IllegalArgumentException e) {

@@ -26,7 +26,7 @@ import podnet.linux.netlink.Link;
 import podnet.linux.netlink.Links;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.nftables.Masquerade;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;

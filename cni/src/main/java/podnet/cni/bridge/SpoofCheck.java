@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import podnet.linux.inet.MacAddress;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;

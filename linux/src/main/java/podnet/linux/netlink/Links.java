@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import podnet.linux.inet.MacAddress;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NlRequest;

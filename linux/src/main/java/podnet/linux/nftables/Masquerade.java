@@ -10,7 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import podnet.linux.inet.Cidr;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import podnet.linux.inet.Cidr;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;

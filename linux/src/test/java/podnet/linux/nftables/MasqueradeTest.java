@@ -228,7 +228,7 @@ class MasqueradeTest {
         Nft.run(node.name(), "add", "chain", "inet", "podnet", "postrouting",
                 "{ type filter hook postrouting priority 0; }");
         assertThatThrownBy(() -> masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24")))
-                .isInstanceOf(podnet.linux.netlink.nl.NetlinkException.class)
+                .isInstanceOf(podnet.linux.netlink.NetlinkException.class)
                 .hasMessageContaining("nft add chain inet podnet postrouting")
                 .hasMessageContaining("mynet");
         Nft nft = Nft.ruleset(node.name());

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import podnet.linux.netlink.nl.NetlinkException;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;

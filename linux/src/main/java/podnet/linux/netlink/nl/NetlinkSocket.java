@@ -1,5 +1,6 @@
 package podnet.linux.netlink.nl;
 
+import podnet.linux.netlink.NetlinkException;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;

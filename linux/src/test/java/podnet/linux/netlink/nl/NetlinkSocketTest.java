@@ -1,5 +1,6 @@
 package podnet.linux.netlink.nl;
 
+import podnet.linux.netlink.NetlinkException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,0 @@
-package podnet.bench;
-
-import java.nio.file.Path;
-
-/** A directory of CNI plugin executables under test: ours, or the reference Go plugins. */
-public record PluginSet(String label, Path dir) {}

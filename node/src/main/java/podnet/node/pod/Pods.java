@@ -1,0 +1,186 @@
+package podnet.node.pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import podnet.cni.runtime.CniRuntime;
+import podnet.linux.ns.NamedNetns;
+import podnet.linux.ns.Netns;
+
+/**
+ * Pods on this node: run (sandbox, CNI ADD, containers), find, status, remove. Every step is
+ * recorded on disk before the next, so {@link #remove} can clean up whatever a crash left.
+ */
+public final class Pods {
+    private static final long STOP_GRACE_MILLIS = 3000;
+
+    private final Path stateDir;
+    private final PodStore store;
+    private final Supplier<CniRuntime> runtime;
+
+    public Pods(Path stateDir, Supplier<CniRuntime> runtime) {
+        this.stateDir = stateDir;
+        this.store = new PodStore(stateDir);
+        this.runtime = runtime;
+    }
+
+    public PodStore store() {
+        return store;
+    }
+
+    /**
+     * Creates the pod: checks everything first (name free, network config readable, node netns
+     * present, programs found), then sandbox, network, containers. On failure everything made
+     * so far is removed again.
+     *
+     * @param conflist  the network configuration list; null for the default network
+     * @param nodeNetns the named node namespace (null: the current one)
+     */
+    public PodRecord run(PodSpec spec, Path conflist, String nodeNetns) {
+        String name = spec.name();
+        if (store.exists(name) || NamedNetns.exists(PodSandbox.netnsName(name))) {
+            throw new PodException("pod " + name + " exists already",
+                    "pick another name, or remove it with `podnet pod rm " + name + "`");
+        }
+        Netns node = nodeNetns == null ? Netns.CURRENT : Netns.named(nodeNetns);
+        if (!node.exists()) {
+            throw new PodException("node network namespace " + nodeNetns + " does not exist",
+                    "create it with `podnet netns add " + nodeNetns + "`");
+        }
+        PodNetwork net = new PodNetwork(runtime.get(), node); // no runtime: fail before writing anything
+        Path network = conflist == null ? DefaultNetwork.ensure(stateDir) : conflist.toAbsolutePath();
+        if (!Files.isReadable(network)) {
+            throw new PodException("network config " + network + " not found",
+                    "give a CNI .conflist file, or leave out --network for the default (cni0, 10.244.2.0/24)");
+        }
+        for (ContainerSpec c : spec.containers()) {
+            requireProgram(c);
+        }
+        if (!store.claim(name)) {
+            throw new PodException("pod " + name + " exists already",
+                    "pick another name, or remove it with `podnet pod rm " + name + "`");
+        }
+        Path dir = store.dir(name);
+        PodRecord record = new PodRecord(name, spec.labels(), PodSandbox.netnsName(name), network.toString(),
+                nodeNetns, null, Instant.now(), List.of());
+        try {
+            store.save(record);
+            PodSandbox sandbox = PodSandbox.create(name, dir);
+            record = record.withIp(net.attach(name, network, sandbox.netns().path()));
+            store.save(record);
+            for (ContainerSpec c : spec.containers()) {
+                record = record.withContainer(Containers.start(sandbox, dir, c));
+                store.save(record);
+            }
+            return record;
+        } catch (RuntimeException e) {
+            List<String> left = removeQuietly(record);
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new PodException("pod run " + name + " failed: " + msg
+                    + (left.isEmpty() ? "; nothing was left behind" : "; cleanup problems: " + left),
+                    e instanceof PodException p ? p.hint() : "see the message; PODNET_DEBUG=1 shows a stack trace", e);
+        }
+    }
+
+    /** The record of {@code name}, or a PodException that says how to list pods. */
+    public PodRecord require(String name) {
+        return store.load(name).orElseThrow(() -> new PodException("no pod " + name,
+                "see `podnet pod list` for the pods on this node"));
+    }
+
+    /** Whether anything of pod {@code name} exists: its state or (after a crash) its netns. */
+    public boolean exists(String name) {
+        return store.exists(name) || NamedNetns.exists(PodSandbox.netnsName(name));
+    }
+
+    public PodSandbox sandbox(PodRecord r) {
+        return PodSandbox.of(r.name(), store.dir(r.name()));
+    }
+
+    public List<PodStatus> list() {
+        Instant now = Instant.now();
+        List<PodStatus> out = new ArrayList<>();
+        for (PodRecord r : store.list()) {
+            out.add(PodStatus.of(r, store.dir(r.name()), sandbox(r).exists(),
+                    r.nodeNetns() != null ? r.nodeNetns() : machineHostname(), now));
+        }
+        return out;
+    }
+
+    /**
+     * Removes the pod: stops its containers, CNI DEL, unpins its namespaces, deletes its record.
+     * Works from whatever is left after a crash. Returns the problems met on the way (the pod
+     * is gone regardless).
+     */
+    public List<String> remove(String name) {
+        var record = store.load(name);
+        if (record.isEmpty()) {
+            PodSandbox orphan = PodSandbox.of(name, store.dir(name));
+            if (!store.exists(name) && !orphan.exists()) {
+                throw new PodException("no pod " + name, "see `podnet pod list` for the pods on this node");
+            }
+            // A crash between claiming the name and the first record: no network was attached.
+            List<String> problems = new ArrayList<>();
+            attempt(problems, "remove sandbox", orphan::destroy);
+            attempt(problems, "remove state", () -> store.delete(name));
+            return problems;
+        }
+        return removeQuietly(record.get());
+    }
+
+    private List<String> removeQuietly(PodRecord r) {
+        List<String> problems = new ArrayList<>();
+        for (ContainerRecord c : r.containers()) {
+            attempt(problems, "stop container " + c.name(), () -> Containers.stop(c, STOP_GRACE_MILLIS));
+        }
+        PodSandbox sandbox = sandbox(r);
+        Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
+        if (node.exists()) {
+            attempt(problems, "CNI DEL", () -> new PodNetwork(runtime.get(), node)
+                    .detach(r.name(), Path.of(r.network()), sandbox.netns().path()));
+        }
+        attempt(problems, "remove sandbox", sandbox::destroy);
+        attempt(problems, "remove state", () -> store.delete(r.name()));
+        return problems;
+    }
+
+    private static void attempt(List<String> problems, String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            problems.add(what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    private static void requireProgram(ContainerSpec c) {
+        String prog = c.command().get(0);
+        boolean found;
+        if (prog.contains("/")) {
+            found = Files.isExecutable(Path.of(prog));
+        } else {
+            found = false;
+            for (String dir : Containers.PATH.split(":")) {
+                if (Files.isExecutable(Path.of(dir, prog))) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (!found) {
+            throw new PodException("container " + c.name() + ": program " + prog + " not found",
+                    "containers run programs from the host's filesystem; give a path or install it");
+        }
+    }
+
+    static String machineHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

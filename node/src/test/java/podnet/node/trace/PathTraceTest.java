@@ -1,0 +1,114 @@
+package podnet.node.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.testing.BridgeNode;
+import podnet.linux.testing.TestNetns;
+
+/**
+ * The article's four steps generated from real packets, and the path broken on purpose: each
+ * break must be named at the right hop.
+ */
+class PathTraceTest {
+    TestNetns namespaces;
+    BridgeNode node;
+    Endpoint a, b;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new TestNetns("trace");
+        node = BridgeNode.create(namespaces, 2);
+        a = Endpoints.resolve(node.pods.get(0).netns().name(), null, node.node);
+        b = Endpoints.resolve(node.pods.get(1).netns().name(), null, node.node);
+    }
+
+    @AfterEach
+    void tearDown() {
+        namespaces.close();
+    }
+
+    private String print(TraceResult r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TraceReport.print(r, new PrintStream(out, true, StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void endpointsResolveToTheirHostVethsAndBridge() {
+        assertThat(a.hostVeth()).isEqualTo(node.pods.get(0).hostVeth());
+        assertThat(b.bridge()).isEqualTo("cni0");
+        assertThat(Cidr.text(b.ip())).isEqualTo("10.244.2.3");
+        assertThat(PathTracer.hops(a, b)).extracting(Hop::device)
+                .containsExactly("eth0", a.hostVeth(), "cni0", b.hostVeth(), "eth0");
+    }
+
+    @Test
+    void workingPathShowsTheArticlesFourSteps() {
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        String text = print(r);
+        assertThat(r.diagnosis().ok()).as(text).isTrue();
+        for (int hop = 1; hop <= 5; hop++) {
+            assertThat(r.seen(Sighting.Kind.REQUEST, hop)).as("request at hop " + hop + "\n" + text).isTrue();
+            assertThat(r.seen(Sighting.Kind.REPLY, hop)).as("reply at hop " + hop + "\n" + text).isTrue();
+        }
+        assertThat(r.seen(Sighting.Kind.ARP_REQUEST, 4)).as("the bridge flooded the ARP request\n" + text).isTrue();
+        assertThat(text).contains("ARP, Request who-has 10.244.2.3 tell 10.244.2.2")
+                .contains("ICMP echo request").contains("ICMP echo reply").contains("result: OK");
+        // The request reaches the hops in path order.
+        List<Integer> order = r.sightings().stream().filter(s -> s.kind() == Sighting.Kind.REQUEST)
+                .map(s -> s.hop().number()).distinct().toList();
+        assertThat(order).startsWith(1, 2);
+    }
+
+    @Test
+    void tcpProbeToAClosedPortIsStillAnAnswer() {
+        TraceResult r = PathTracer.trace(a, b, new Probe.Tcp(9));
+        assertThat(r.answered()).isTrue();
+        assertThat(print(r)).contains("Flags [S]").contains("Flags [R");
+    }
+
+    @Test
+    void destinationVethDownIsNamedAtHopFour() {
+        try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
+            h.links().setDown(b.hostVeth());
+        }
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        assertThat(r.diagnosis().ok()).isFalse();
+        assertThat(r.diagnosis().hop()).as(print(r)).isEqualTo(4);
+        assertThat(r.diagnosis().reason()).contains(b.hostVeth()).contains("down");
+    }
+
+    @Test
+    void destinationAddressRemovedIsNamedAtHopFive() {
+        try (NetlinkHandle h = NetlinkHandle.open(b.netns())) {
+            h.addresses().delete("eth0", Cidr.parse("10.244.2.3/24"));
+        }
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        String text = print(r);
+        assertThat(r.diagnosis().hop()).as(text).isEqualTo(5);
+        assertThat(r.diagnosis().reason()).contains("no address 10.244.2.3");
+        assertThat(r.seen(Sighting.Kind.ARP_REQUEST, 5)).as("the ARP request still arrived\n" + text).isTrue();
+        assertThat(text).contains("FAILED").contains("last seen at hop 5");
+    }
+
+    @Test
+    void detachedPortIsNamedAtHopFour() {
+        try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
+            h.links().setNoMaster(b.hostVeth());
+        }
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        String text = print(r);
+        assertThat(r.diagnosis().hop()).as(text).isEqualTo(4);
+        assertThat(r.diagnosis().reason()).contains("not a port of cni0");
+        assertThat(r.lastHopReached()).as(text).isEqualTo(3);
+    }
+}
