@@ -69,7 +69,7 @@ final class NetnsCommand extends CommandGroup {
                 rows.add(m);
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
             } else {
                 Table t = new Table("NAME", "NS");
                 rows.forEach(m -> t.row(m.get("name"), m.get("ns")));
@@ -103,7 +103,7 @@ final class NetnsCommand extends CommandGroup {
         @Override
         public Integer call() {
             Netns ns = Cli.existing(name, "NAME");
-            return Exec.run(cli, command, pb -> NsProcess.start(ns, pb));
+            return ForegroundProcess.run(cli, command, pb -> NsProcess.start(ns, pb));
         }
     }
 

@@ -51,7 +51,7 @@ public final class Pods {
             throw new PodException("node network namespace " + nodeNetns + " does not exist",
                     "create it with `podnet netns add " + nodeNetns + "`");
         }
-        PodNetwork net = new PodNetwork(runtime.get(), node); // no runtime: fail before writing anything
+        NetworkAttacher net = new NetworkAttacher(runtime.get(), node); // no runtime: fail before writing anything
         Path network = conflist == null ? DefaultNetwork.ensure(stateDir) : conflist.toAbsolutePath();
         if (!Files.isReadable(network)) {
             throw new PodException("network config " + network + " not found",
@@ -140,7 +140,7 @@ public final class Pods {
         PodSandbox sandbox = sandbox(r);
         Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
         if (node.exists()) {
-            attempt(problems, "CNI DEL", () -> new PodNetwork(runtime.get(), node)
+            attempt(problems, "CNI DEL", () -> new NetworkAttacher(runtime.get(), node)
                     .detach(r.name(), Path.of(r.network()), sandbox.netns().path()));
         }
         attempt(problems, "remove sandbox", sandbox::destroy);
