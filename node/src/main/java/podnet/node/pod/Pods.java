@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
+import podnet.cni.runtime.InProcessRuntime;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 
@@ -26,6 +27,18 @@ public final class Pods {
         this.stateDir = stateDir;
         this.store = new PodStore(stateDir);
         this.runtime = runtime;
+    }
+
+    /** Where plugin types podnet does not run in-process (portmap, tuning, ...) are exec'd from. */
+    public static final List<Path> CNI_BIN_DIRS = List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni"));
+
+    /**
+     * The runtime for pods kept under {@code stateDir}: podnet's plugins in this JVM, other
+     * types exec'd from {@link #CNI_BIN_DIRS}; results cached under the state directory, beside
+     * the pods they belong to.
+     */
+    public static CniRuntime defaultRuntime(Path stateDir) {
+        return new InProcessRuntime(CNI_BIN_DIRS, stateDir.resolve("cni-results"));
     }
 
     public PodStore store() {
