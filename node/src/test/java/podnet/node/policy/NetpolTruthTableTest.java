@@ -14,10 +14,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import java.net.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import podnet.linux.conntrack.Conntrack;
+import podnet.linux.conntrack.ConntrackEntry;
 import podnet.linux.fs.DirectoryTree;
 import podnet.linux.testing.Root;
 
@@ -312,6 +322,7 @@ class NetpolTruthTableTest {
                         """)), t -> t.labelNamespace("z", "team", "blue")));
     }
 
+    @Order(1)
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matrix(Case c) {
@@ -336,6 +347,77 @@ class NetpolTruthTableTest {
             }
         });
         assertThat(wrong).as(c.name() + "\n" + table(expected)).isEmpty();
+    }
+
+    @Order(2)
+    @Test
+    void aNewPolicyCutsTheConnectionsItForbids() throws Exception {
+        NetpolPods.Pod a = world.pod("x/a"), b = world.pod("x/b");
+        // Some policy already in force: conntrack runs in the node namespace only once a rule needs it
+        // (before the first policy a flow has no entry, and its next packet after one is simply new).
+        apply(policy("z", "unrelated", "podSelector: {}"));
+        try (DatagramChannel ch = b.netns.call(DatagramChannel::open)) {
+            InetSocketAddress to = new InetSocketAddress(a.ip, 80);
+            ch.socket().setSoTimeout(500);
+            assertThat(exchange(ch, to)).as("before the policy").isTrue();
+            int port = ch.socket().getLocalPort();
+            assertThat(flow(b, a, port)).as("conntrack entry of the flow").isTrue();
+            apply(policy("x", "deny-all", "podSelector: {}"));
+            assertThat(flow(b, a, port)).as("entry removed by the policy change").isFalse();
+            assertThat(exchange(ch, to)).as("same socket, same 5-tuple, after the policy").isFalse();
+        }
+    }
+
+    private boolean flow(NetpolPods.Pod src, NetpolPods.Pod dst, int srcPort) {
+        try (Conntrack ct = Conntrack.open(world.node)) {
+            for (ConntrackEntry e : ct.list()) {
+                if (e.source().equals(src.ip) && e.destination().equals(dst.ip) && e.sourcePort() == srcPort) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static boolean exchange(DatagramChannel ch, InetSocketAddress to) throws Exception {
+        ch.send(ByteBuffer.wrap(new byte[] {'p'}), to);
+        try {
+            ch.socket().receive(new DatagramPacket(new byte[16], 16));
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Order(3)
+    @Test
+    void theNodeAlwaysReachesItsPods() {
+        for (String ns : NetpolPods.NAMESPACES) {
+            apply(policy(ns, "deny-both", """
+                    podSelector: {}
+                    policyTypes: [Ingress, Egress]
+                    """));
+        }
+        for (NetpolPods.Pod p : world.pods) {
+            SocketChannel ch = world.node.call(SocketChannel::open);
+            assertThat(NetpolPods.tcp(ch, new InetSocketAddress(p.ip, 80))).as("node -> " + p.key()).isTrue();
+        }
+        world.measure().forEach((probe, reached) -> {
+            String[] ends = probe.split(" ")[0].split("->");
+            assertThat(reached).as(probe).isEqualTo(ends[0].equals(ends[1]));
+        });
+    }
+
+    @Order(4)
+    @Test
+    void aNewPodIsCoveredWhenItsAddReturns() {
+        apply(policy("x", "deny-all", "podSelector: {}"));
+        NetpolPods.Pod d = world.add("x", "d");
+        policies.podAdded(d.view()); // what pod run does right after the CNI ADD
+        SocketChannel ch = world.pod("y/a").netns.call(SocketChannel::open);
+        assertThat(NetpolPods.tcp(ch, new InetSocketAddress(d.ip, 80))).as("y/a -> new pod x/d").isFalse();
+        SocketChannel out = d.netns.call(SocketChannel::open);
+        assertThat(NetpolPods.tcp(out, new InetSocketAddress(world.pod("y/a").ip, 80))).as("x/d -> y/a (egress open)").isTrue();
     }
 
     /** The expected matrix as the upstream suite prints it: X allowed, . denied (TCP 80 only). */
