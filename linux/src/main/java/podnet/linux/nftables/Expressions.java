@@ -57,7 +57,7 @@ final class Expressions {
 
     /** payload load LEN bytes at network header + OFFSET => reg 1. */
     Expressions payload(int offset, int len) {
-        return payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len);
+        return payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1);
     }
 
     /** payload load LEN bytes at link-layer header + OFFSET => reg 1 (e.g. 6 at 6: ether saddr). */
