@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.SysException;
 import podnet.node.pod.PodException;
+import podnet.node.policy.PolicyException;
 
 /** Prints failures as "podnet: what" plus a "hint:" line on stderr (no stack trace); exit 1. */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
@@ -15,6 +16,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         String hint = switch (ex) {
             case CliException c -> c.hint();
             case PodException p -> p.hint();
+            case PolicyException p -> p.hint();
             case SysException s when s.is(Errno.EPERM) -> "this needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)";
             case SysException s when s.is(Errno.EEXIST) -> "it exists already; pick another name or remove it first";
             case SysException s when s.is(Errno.ENODEV) -> "check the name with `podnet link show` (and -n NETNS)";

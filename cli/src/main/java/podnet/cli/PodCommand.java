@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import podnet.linux.ns.NsProcess;
+import podnet.node.pod.ContainerPort;
 import podnet.node.pod.Containers;
+import podnet.node.policy.PodMembership;
+import podnet.node.policy.PolicyManifest;
 import podnet.node.pod.PodManifest;
 import podnet.node.pod.PodRecord;
 import podnet.node.pod.PodSandbox;
@@ -21,11 +24,17 @@ import podnet.node.pod.Pods;
 /** {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. */
 @Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; processes from the host's filesystem.",
         subcommands = {PodCommand.Run.class, PodCommand.ExecIn.class, PodCommand.ListPods.class, PodCommand.Logs.class,
-                PodCommand.Rm.class})
+                PodCommand.Rm.class, PodCommand.Label.class})
 final class PodCommand extends CommandGroup {
 
     static Pods pods(Cli cli) {
-        return new Pods(cli.stateDir, cli::runtime);
+        return new Pods(cli.stateDir, cli::runtime, new PodMembership(cli.stateDir));
+    }
+
+    /** {@code NAME} in {@code --namespace}, or {@code NS/NAME}: the pod's node-wide id. */
+    static String id(String ref, String namespace) {
+        int slash = ref.indexOf('/');
+        return slash < 0 ? PodSpec.id(namespace, ref) : PodSpec.id(ref.substring(0, slash), ref.substring(slash + 1));
     }
 
     @Command(name = "run", description = "Create pod NAME running CMD, or the pod of a manifest (-f).")
@@ -41,13 +50,23 @@ final class PodCommand extends CommandGroup {
         @Parameters(arity = "0..*", paramLabel = "NAME -- CMD", description = "The pod's name, then the command after --.")
         List<String> words = new ArrayList<>();
 
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's namespace (default: default, or the manifest's).")
+        String namespace;
+
+        @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "A label (repeatable), added to the manifest's.")
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--port", paramLabel = "NAME=NUM[/PROTO]", description = "A declared container port (repeatable), e.g. http=80/TCP.")
+        List<String> ports = new ArrayList<>();
+
         Run(Cli cli) {
             super(cli);
         }
 
         @Override
         public Integer call() {
-            PodSpec spec = spec();
+            PolicyManifest.checkLabels(labels, "--label");
+            PodSpec spec = spec().with(namespace, labels, ports.stream().map(ContainerPort::parse).toList());
             cli.nodeNetns(); // a missing --node-netns is reported before anything is made
             PodRecord r = pods(cli).run(spec, network, cli.nodeNetns);
             if (cli.json) {
@@ -83,6 +102,9 @@ final class PodCommand extends CommandGroup {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's namespace (or give NS/NAME).")
+        String namespace;
+
         @Option(names = {"-c", "--container"}, paramLabel = "CONTAINER",
                 description = "The container to run in (they share net/uts/ipc, so this only checks it exists).")
         String container;
@@ -97,7 +119,7 @@ final class PodCommand extends CommandGroup {
         @Override
         public Integer call() {
             Pods pods = pods(cli);
-            PodRecord r = pods.require(name);
+            PodRecord r = pods.require(id(name, namespace));
             if (container != null && r.containers().stream().noneMatch(c -> c.name().equals(container))) {
                 throw new CliException("pod " + name + " has no container " + container,
                         "its containers: " + r.containers().stream().map(c -> c.name()).toList());
@@ -137,12 +159,18 @@ final class PodCommand extends CommandGroup {
                 return 0;
             }
             boolean wide = "wide".equals(format);
-            Table t = wide ? new Table("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE")
+            Map<String, String> labels = new java.util.HashMap<>();
+            for (PodRecord r : pods(cli).store().list()) {
+                String shown = r.id().equals(r.name()) ? r.name() : r.namespace() + "/" + r.name();
+                labels.put(shown, r.labels().isEmpty() ? "<none>" : new java.util.TreeMap<>(r.labels()).entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(",")));
+            }
+            Table t = wide ? new Table("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "LABELS")
                     : new Table("NAME", "READY", "STATUS", "RESTARTS", "AGE");
             for (PodStatus p : all) {
                 String ready = p.ready() + "/" + p.total();
                 if (wide) {
-                    t.row(p.name(), ready, p.status(), p.restarts(), p.ageText(), p.ipText(), p.node());
+                    t.row(p.name(), ready, p.status(), p.restarts(), p.ageText(), p.ipText(), p.node(), labels.get(p.name()));
                 } else {
                     t.row(p.name(), ready, p.status(), p.restarts(), p.ageText());
                 }
@@ -157,6 +185,9 @@ final class PodCommand extends CommandGroup {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's namespace (or give NS/NAME).")
+        String namespace;
+
         @Option(names = {"-c", "--container"}, paramLabel = "CONTAINER", description = "Default: the pod's first container.")
         String container;
 
@@ -167,13 +198,13 @@ final class PodCommand extends CommandGroup {
         @Override
         public Integer call() throws IOException {
             Pods pods = pods(cli);
-            PodRecord r = pods.require(name);
+            PodRecord r = pods.require(id(name, namespace));
             String c = container != null ? container : r.containers().isEmpty() ? null : r.containers().get(0).name();
             if (c == null || r.containers().stream().noneMatch(x -> x.name().equals(c))) {
                 throw new CliException("pod " + name + " has no container " + c,
                         "its containers: " + r.containers().stream().map(x -> x.name()).toList());
             }
-            Path log = Containers.log(pods.store().dir(name), c);
+            Path log = Containers.log(pods.store().dir(r.id()), c);
             if (Files.exists(log)) {
                 try (var in = Files.newInputStream(log)) {
                     in.transferTo(cli.out);
@@ -190,6 +221,10 @@ final class PodCommand extends CommandGroup {
         @Parameters(arity = "1..*", paramLabel = "NAME")
         List<String> names;
 
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's namespace (or give NS/NAME).")
+        String namespace;
+
+
         Rm(Cli cli) {
             super(cli);
         }
@@ -198,12 +233,12 @@ final class PodCommand extends CommandGroup {
         public Integer call() {
             Pods pods = pods(cli);
             for (String n : names) {
-                if (!pods.exists(n)) { // an unknown name fails before any pod is touched
+                if (!pods.exists(id(n, namespace))) { // an unknown name fails before any pod is touched
                     throw new CliException("no pod " + n, "see `podnet pod list` for the pods on this node");
                 }
             }
             for (String n : names) {
-                List<String> problems = pods.remove(n);
+                List<String> problems = pods.remove(id(n, namespace));
                 problems.forEach(p -> cli.err.println("podnet: warning: pod " + n + ": " + p));
                 if (!cli.json) {
                     cli.out.println("pod \"" + n + "\" deleted");
@@ -212,6 +247,32 @@ final class PodCommand extends CommandGroup {
             if (cli.json) {
                 JsonOutput.print(cli.out, Map.of("deleted", names));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "label", description = "Set KEY=VALUE or remove KEY- labels of pod NAME (policies follow at once).")
+    static final class Label extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE|KEY-")
+        List<String> changes;
+
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's namespace (or give NS/NAME).")
+        String namespace;
+
+        Label(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            LabelChanges c = LabelChanges.parse(changes);
+            Pods pods = pods(cli);
+            PodRecord r = pods.label(id(name, namespace), c.set(), c.remove());
+            PodMembership.policies(cli.stateDir, r.nodeNetns()).sync();
+            cli.out.println("pod/" + r.name() + " labeled");
             return 0;
         }
     }

@@ -57,7 +57,7 @@ final class Expressions {
 
     /** payload load LEN bytes at network header + OFFSET => reg 1. */
     Expressions payload(int offset, int len) {
-        return payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len);
+        return payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1);
     }
 
     /** payload load LEN bytes at link-layer header + OFFSET => reg 1 (e.g. 6 at 6: ether saddr). */
@@ -78,14 +78,7 @@ final class Expressions {
 
     /** immediate verdict CODE (NF_DROP, NF_ACCEPT) => the verdict register. */
     Expressions verdict(int code) {
-        int e = r.beginNested(LIST_ELEM);
-        r.attrString(EXPR_NAME, "immediate");
-        int d = r.beginNested(EXPR_DATA);
-        r.attrBe32(IMMEDIATE_DREG, NFT_REG_VERDICT);
-        int data = r.beginNested(IMMEDIATE_DATA);
-        int v = r.beginNested(DATA_VERDICT);
-        r.attrBe32(VERDICT_CODE, code).endNested(v).endNested(data);
-        return end(e, d);
+        return verdict(code, null);
     }
 
     /** reg 1 = (reg 1 &amp; mask) ^ 0. */
@@ -132,6 +125,74 @@ final class Expressions {
             mask[i / 8] |= (byte) (0x80 >> (i % 8));
         }
         return payload(offset, net.length).bitwiseMask(mask).cmp(op, net);
+    }
+
+    /** meta load KEY => reg {@code dreg}. */
+    Expressions meta(int key, int dreg) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "meta");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(META_KEY, key).attrBe32(META_DREG, dreg);
+        return end(e, d);
+    }
+
+    /** ct load state => reg 1. */
+    Expressions ctState() {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "ct");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(CT_KEY, NFT_CT_STATE).attrBe32(CT_DREG, NFT_REG_1);
+        return end(e, d);
+    }
+
+    /** payload load LEN bytes at {@code base} header + OFFSET => reg {@code dreg}. */
+    Expressions payload(int base, int offset, int len, int dreg) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "payload");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(PAYLOAD_DREG, dreg)
+                .attrBe32(PAYLOAD_BASE, base)
+                .attrBe32(PAYLOAD_OFFSET, offset)
+                .attrBe32(PAYLOAD_LEN, len);
+        return end(e, d);
+    }
+
+    /** lookup reg 1 in a set; {@code invert}: the rule matches when the key is NOT in it. */
+    Expressions lookup(String set, int setId, boolean invert) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "lookup");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(LOOKUP_SREG, NFT_REG_1).attrString(LOOKUP_SET, set).attrBe32(LOOKUP_SET_ID, setId);
+        if (invert) {
+            r.attrBe32(LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+        }
+        return end(e, d);
+    }
+
+    /** counter packets 0 bytes 0. */
+    Expressions counter() {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "counter");
+        int d = r.beginNested(EXPR_DATA);
+        byte[] zero = new byte[8];
+        r.attr(COUNTER_BYTES, zero).attr(COUNTER_PACKETS, zero);
+        return end(e, d);
+    }
+
+    /** immediate reg 0 = verdict {@code code} (jump/goto name {@code chain}, else null). */
+    Expressions verdict(int code, String chain) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "immediate");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(IMMEDIATE_DREG, NFT_REG_VERDICT);
+        int data = r.beginNested(IMMEDIATE_DATA);
+        int v = r.beginNested(DATA_VERDICT);
+        r.attrBe32(VERDICT_CODE, code);
+        if (chain != null) {
+            r.attrString(VERDICT_CHAIN, chain);
+        }
+        r.endNested(v).endNested(data);
+        return end(e, d);
     }
 
     /** Closes the list. */

@@ -28,7 +28,15 @@ public final class PodManifest {
         if (metadata.get("labels") != null) {
             map(metadata.get("labels"), "metadata.labels").forEach((k, v) -> labels.put(k, String.valueOf(v)));
         }
+        String namespace = null;
+        if (metadata.get("namespace") != null) {
+            if (!(metadata.get("namespace") instanceof String ns)) {
+                throw new PodException("manifest: metadata.namespace must be a string", "e.g. namespace: team-a");
+            }
+            namespace = ns;
+        }
         Map<String, Object> spec = map(doc.get("spec"), "spec");
+        List<ContainerPort> ports = new ArrayList<>();
         Object cs = spec.get("containers");
         if (!(cs instanceof List<?> list) || list.isEmpty()) {
             throw new PodException("manifest has no spec.containers", "add spec.containers with a name and command each");
@@ -39,8 +47,23 @@ public final class PodManifest {
             List<String> command = new ArrayList<>(strings(c.get("command"), "command"));
             command.addAll(strings(c.get("args"), "args"));
             containers.add(new ContainerSpec((String) c.get("name"), command));
+            if (c.get("ports") != null) {
+                if (!(c.get("ports") instanceof List<?> pl)) {
+                    throw new PodException("manifest: ports must be a list", "e.g. ports: [{name: http, containerPort: 80}]");
+                }
+                for (Object po : pl) {
+                    Map<String, Object> p = map(po, "a container port");
+                    Object num = p.get("containerPort");
+                    try {
+                        ports.add(new ContainerPort((String) p.get("name"), Integer.parseInt(String.valueOf(num)),
+                                p.get("protocol") == null ? "TCP" : String.valueOf(p.get("protocol"))));
+                    } catch (NumberFormatException e) {
+                        throw new PodException("manifest: containerPort " + num + " is not a number", "e.g. containerPort: 80");
+                    }
+                }
+            }
         }
-        return new PodSpec(n, labels, containers);
+        return new PodSpec(n, namespace, labels, containers, ports);
     }
 
     @SuppressWarnings("unchecked")

@@ -33,7 +33,7 @@ public record PodStatus(String name, int ready, int total, String status, int re
         } else {
             status = "Error";
         }
-        return new PodStatus(r.name(), ready, cs.size(), status, 0, Duration.between(r.created(), now),
+        return new PodStatus(PodSpec.id(r.namespace(), r.name()).equals(r.name()) ? r.name() : r.namespace() + "/" + r.name(), ready, cs.size(), status, 0, Duration.between(r.created(), now),
                 r.ip(), node, cs);
     }
 

@@ -50,8 +50,8 @@ public final class PodStore {
 
     /** Writes the record atomically (a crash leaves the old or the new one, never half). */
     void save(PodRecord r) {
-        Path file = dir(r.name()).resolve("pod.json");
-        Path tmp = dir(r.name()).resolve("pod.json.tmp");
+        Path file = dir(r.id()).resolve("pod.json");
+        Path tmp = dir(r.id()).resolve("pod.json.tmp");
         try {
             Files.writeString(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(r.toJson()));
             try {

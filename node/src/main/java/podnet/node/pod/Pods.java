@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
 import podnet.cni.runtime.InProcessRuntime;
@@ -22,11 +23,17 @@ public final class Pods {
     private final Path stateDir;
     private final PodStore store;
     private final Supplier<CniRuntime> runtime;
+    private final PodListener listener;
 
     public Pods(Path stateDir, Supplier<CniRuntime> runtime) {
+        this(stateDir, runtime, PodListener.NONE);
+    }
+
+    public Pods(Path stateDir, Supplier<CniRuntime> runtime, PodListener listener) {
         this.stateDir = stateDir;
         this.store = new PodStore(stateDir);
         this.runtime = runtime;
+        this.listener = listener;
     }
 
     /** Where plugin types podnet does not run in-process (portmap, tuning, ...) are exec'd from. */
@@ -54,7 +61,7 @@ public final class Pods {
      * @param nodeNetns the named node namespace (null: the current one)
      */
     public PodRecord run(PodSpec spec, Path conflist, String nodeNetns) {
-        String name = spec.name();
+        String name = spec.id();
         if (store.exists(name) || NamedNetns.exists(PodSandbox.netnsName(name))) {
             throw new PodException("pod " + name + " exists already",
                     "pick another name, or remove it with `podnet pod rm " + name + "`");
@@ -78,13 +85,14 @@ public final class Pods {
                     "pick another name, or remove it with `podnet pod rm " + name + "`");
         }
         Path dir = store.dir(name);
-        PodRecord record = new PodRecord(name, spec.labels(), PodSandbox.netnsName(name), network.toString(),
-                nodeNetns, null, Instant.now(), List.of());
+        PodRecord record = new PodRecord(spec.name(), spec.labels(), PodSandbox.netnsName(name), network.toString(),
+                nodeNetns, null, Instant.now(), List.of(), spec.namespace(), spec.ports());
         try {
             store.save(record);
             PodSandbox sandbox = PodSandbox.create(name, dir);
             record = record.withIp(net.attach(name, network, sandbox.netns().path()));
             store.save(record);
+            listener.attached(record);
             for (ContainerSpec c : spec.containers()) {
                 record = record.withContainer(Containers.start(sandbox, dir, c));
                 store.save(record);
@@ -111,14 +119,14 @@ public final class Pods {
     }
 
     public PodSandbox sandbox(PodRecord r) {
-        return PodSandbox.of(r.name(), store.dir(r.name()));
+        return PodSandbox.of(r.id(), store.dir(r.id()));
     }
 
     public List<PodStatus> list() {
         Instant now = Instant.now();
         List<PodStatus> out = new ArrayList<>();
         for (PodRecord r : store.list()) {
-            out.add(PodStatus.of(r, store.dir(r.name()), sandbox(r).exists(),
+            out.add(PodStatus.of(r, store.dir(r.id()), sandbox(r).exists(),
                     r.nodeNetns() != null ? r.nodeNetns() : machineHostname(), now));
         }
         return out;
@@ -152,13 +160,27 @@ public final class Pods {
         }
         PodSandbox sandbox = sandbox(r);
         Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
+        if (r.ip() != null) {
+            attempt(problems, "leave policies", () -> listener.detaching(r));
+        }
         if (node.exists()) {
             attempt(problems, "CNI DEL", () -> new NetworkAttacher(runtime.get(), node)
-                    .detach(r.name(), Path.of(r.network()), sandbox.netns().path()));
+                    .detach(r.id(), Path.of(r.network()), sandbox.netns().path()));
         }
         attempt(problems, "remove sandbox", sandbox::destroy);
-        attempt(problems, "remove state", () -> store.delete(r.name()));
+        attempt(problems, "remove state", () -> store.delete(r.id()));
         return problems;
+    }
+
+    /** Sets and removes labels of pod {@code id}; returns the new record. */
+    public PodRecord label(String id, Map<String, String> set, List<String> remove) {
+        PodRecord r = require(id);
+        Map<String, String> labels = new java.util.TreeMap<>(r.labels());
+        labels.putAll(set);
+        remove.forEach(labels::remove);
+        PodRecord updated = r.withLabels(labels);
+        store.save(updated);
+        return updated;
     }
 
     private static void attempt(List<String> problems, String what, Runnable step) {

@@ -78,6 +78,25 @@ public final class NetlinkSocket implements AutoCloseable {
         return protocol;
     }
 
+    private static final int SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+
+    /**
+     * Raises both socket buffers to {@code bytes} (root may exceed the sysctl limits), for
+     * transactions larger than the default ~200 KiB: the kernel refuses a bigger datagram with
+     * EMSGSIZE, and the answers to a long batch could overflow the receive queue (ENOBUFS).
+     */
+    public NetlinkSocket withBuffers(int bytes) {
+        if (transport instanceof FdTransport t) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment v = a.allocate(JAVA_INT);
+                v.set(JAVA_INT, 0, bytes);
+                SocketCalls.setsockopt(t.fd.fd(), Sockets.SOL_SOCKET, SO_SNDBUFFORCE, v);
+                SocketCalls.setsockopt(t.fd.fd(), Sockets.SOL_SOCKET, SO_RCVBUFFORCE, v);
+            }
+        }
+        return this;
+    }
+
     /**
      * Sends {@code req} with NLM_F_REQUEST|NLM_F_ACK and waits for its ACK. Returns the
      * messages the kernel sent before the ACK (e.g. the object for a GET, or NLM_F_ECHO).

@@ -1,0 +1,110 @@
+package podnet.node.policy;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import podnet.linux.ns.Netns;
+import podnet.node.namespace.NamespaceStore;
+
+/**
+ * The node's NetworkPolicies: stored under the state directory, enforced in the node
+ * namespace's kernel after every change (apply, delete, a namespace relabelled, a pod coming,
+ * going or relabelled), explained on request. {@code pods} lists the node's pods as policies
+ * see them.
+ */
+public final class Policies {
+    private final Path stateDir;
+    private final PolicyStore store;
+    private final NamespaceStore namespaces;
+    private final Supplier<List<PolicyPod>> pods;
+    private final PolicyEnforcer enforcer;
+
+    public Policies(Path stateDir, Netns node, Supplier<List<PolicyPod>> pods) {
+        this.stateDir = stateDir;
+        this.store = new PolicyStore(stateDir);
+        this.namespaces = new NamespaceStore(stateDir);
+        this.pods = pods;
+        this.enforcer = new PolicyEnforcer(node);
+    }
+
+    public PolicyStore store() {
+        return store;
+    }
+
+    /** The policies, namespaces and pods as they are now. */
+    public PolicyView view() {
+        Map<String, Map<String, String>> ns = new LinkedHashMap<>();
+        for (NamespaceStore.Namespace n : namespaces.list()) {
+            ns.put(n.name(), n.labels());
+        }
+        return new PolicyView(store.list(), ns, pods.get());
+    }
+
+    /** Stores the policies (replacing ones of the same namespace/name) and enforces the result. */
+    public PolicyEnforcer.Outcome apply(List<NetworkPolicy> policies) {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            for (NetworkPolicy p : policies) {
+                store.save(p);
+            }
+            return enforcer.sync(view());
+        }
+    }
+
+    /** Deletes one policy; false (and nothing changed) when there is none. */
+    public boolean delete(String ns, String name) {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            if (!store.delete(ns, name)) {
+                return false;
+            }
+            enforcer.sync(view());
+            return true;
+        }
+    }
+
+    /** Enforces the stored state again (after namespace or pod labels changed, or to repair the kernel's table). */
+    public PolicyEnforcer.Outcome sync() {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            return enforcer.sync(view());
+        }
+    }
+
+    /** Sets and removes namespace labels, then enforces. */
+    public NamespaceStore.Namespace labelNamespace(String ns, Map<String, String> set, List<String> remove) {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            NamespaceStore.Namespace n = namespaces.label(ns, set, remove);
+            enforcer.sync(view());
+            return n;
+        }
+    }
+
+    /** A pod got its address: it joins its sets before anything runs in it. */
+    public void podAdded(PolicyPod pod) {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            namespaces.ensure(pod.namespace());
+            PolicyView v = view();
+            List<PolicyPod> all = new ArrayList<>(v.pods().stream().filter(p -> !p.key().equals(pod.key())).toList());
+            all.add(pod);
+            enforcer.podAdded(v.withPods(all), pod);
+        }
+    }
+
+    /** A pod is going: its address leaves the sets. */
+    public void podRemoved(PolicyPod pod) {
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            enforcer.podRemoved(view(), pod);
+        }
+    }
+
+    /** Whether SRC may reach DST on protocol/port, and why. */
+    public PolicyDecision explain(InetAddress src, InetAddress dst, int protocol, int port) {
+        return new PolicyEvaluator(view()).decide(src, dst, protocol, port);
+    }
+
+    public NamespaceStore namespaces() {
+        return namespaces;
+    }
+}
