@@ -4,19 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * The article's bridge: cni0 in a node namespace with a veth to each of two "pods"; after a
  * ping, brctl-like show and showmacs list both pods' MACs on the right ports.
  */
 class BridgeCommandTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("clibr");
     Podnet podnet = new Podnet();
     String node;
     String podA;
@@ -25,7 +26,6 @@ class BridgeCommandTest {
     @BeforeEach
     void setUp() {
         Root.assumeProgram("ping");
-        namespaces = new TestNetns("clibr");
         node = namespaces.name("node");
         podA = namespaces.name("a");
         podB = namespaces.name("b");
@@ -33,11 +33,6 @@ class BridgeCommandTest {
             namespaces.track(n);
             podnet.run("netns", "add", n).ok();
         }
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     @Test

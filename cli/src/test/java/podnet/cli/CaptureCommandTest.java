@@ -11,31 +11,26 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.packet.VethPair;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** {@code podnet capture} in-process, on a veth in throwaway namespaces. */
 class CaptureCommandTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("capcli");
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("capcli");
         Root.assumeProgram("ping");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     record Run(int exit, String out, String err) {}
@@ -68,7 +63,7 @@ class CaptureCommandTest {
 
     @Test
     void printsTcpdumpStyleLinesAndStopsAfterCount() throws Exception {
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         CompletableFuture<Boolean> ping = pinging(pair);
         Run r = podnet("capture", "-n", pair.netA().name(), "-i", pair.devA(), "-c", "4", "icmp");
         assertThat(r.exit()).as(r.err()).isZero();
@@ -83,7 +78,7 @@ class CaptureCommandTest {
     @Test
     void writesAPcapThatTcpdumpReads() throws Exception {
         Root.assumeProgram("tcpdump");
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         Path file = dir.resolve("cap.pcap");
         CompletableFuture<Boolean> ping = pinging(pair);
         Run r = podnet("capture", "-n", pair.netA().name(), "-i", pair.devA(), "-c", "6", "-w", file.toString());
@@ -99,7 +94,7 @@ class CaptureCommandTest {
     @Test
     void writesPcapngWithDirections() throws Exception {
         Root.assumeProgram("tshark");
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         Path file = dir.resolve("cap.pcapng");
         CompletableFuture<Boolean> ping = pinging(pair);
         Run r = podnet("capture", "-n", pair.netA().name(), "-i", pair.devA(), "-c", "4", "-w", file.toString(), "icmp");
@@ -112,7 +107,7 @@ class CaptureCommandTest {
 
     @Test
     void anyNamesTheInterfaceOfEachPacket() throws Exception {
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         CompletableFuture<Boolean> ping = pinging(pair);
         Run r = podnet("capture", "-n", pair.netA().name(), "-i", "any", "-c", "4", "icmp");
         assertThat(r.exit()).as(r.err()).isZero();
@@ -125,7 +120,7 @@ class CaptureCommandTest {
 
     @Test
     void secondsBoundAQuietCapture() {
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         long t0 = System.nanoTime();
         Run r = podnet("capture", "-n", pair.netB().name(), "-i", "lo", "--seconds", "0.5");
         assertThat(r.exit()).as(r.err()).isZero();
@@ -150,7 +145,7 @@ class CaptureCommandTest {
 
     @Test
     void mistakesAreClearAndExitNonZero() {
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         Run noDev = podnet("capture", "-n", pair.netA().name());
         assertThat(noDev.exit()).isNotZero();
         assertThat(noDev.err()).contains("-i DEV");

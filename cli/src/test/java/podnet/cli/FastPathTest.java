@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.cni.PluginRunner;
 import podnet.cni.daemon.Podnetd;
@@ -20,7 +21,7 @@ import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * The installed executables, called like a runtime calls them from inside a node namespace:
@@ -30,7 +31,8 @@ import podnet.linux.testing.TestNetns;
 class FastPathTest {
     @TempDir
     Path dir;
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("fast");
     Path bin;
     Path socket;
     Podnetd daemon;
@@ -38,7 +40,6 @@ class FastPathTest {
     @BeforeEach
     void setUp() {
         Root.assume();
-        namespaces = new TestNetns("fast");
         bin = dir.resolve("bin");
         socket = dir.resolve("podnetd.sock");
         Installer.install(bin, dir.resolve("net.d"));
@@ -49,7 +50,6 @@ class FastPathTest {
         if (daemon != null) {
             daemon.close();
         }
-        namespaces.close();
     }
 
     @Test

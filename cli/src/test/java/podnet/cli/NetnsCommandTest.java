@@ -6,31 +6,26 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.NamespaceTable;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The article's first steps: ip netns add / exec / attach, with podnet and ip side by side. */
 class NetnsCommandTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("cli");
     Podnet podnet = new Podnet();
     Process sleeper;
-
-    @BeforeEach
-    void setUp() {
-        namespaces = new TestNetns("cli");
-    }
 
     @AfterEach
     void tearDown() throws Exception {
         if (sleeper != null) {
             sleeper.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-        namespaces.close();
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.NamedNetns;
@@ -19,7 +20,7 @@ import podnet.linux.ns.Netns;
 import podnet.linux.ns.NamespaceTable;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * The article's pods, end to end through the CLI: a node namespace (never the root one) gets
@@ -29,14 +30,14 @@ import podnet.linux.testing.TestNetns;
 class PodLifecycleTest {
     @TempDir
     Path state;
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("clipod");
     String node;
     Podnet podnet;
     final List<String> pods = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("clipod");
         node = namespaces.name("node");
         namespaces.track(node);
         podnet = new Podnet().nodeNetns(node).stateDir(state);
@@ -53,7 +54,6 @@ class PodLifecycleTest {
             }
         } finally {
             pods.forEach(p -> namespaces.track("podnet-" + p));
-            namespaces.close();
         }
     }
 

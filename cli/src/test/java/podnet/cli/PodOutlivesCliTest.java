@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.ns.NamedNetns;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * {@code podnet pod run} in its own JVM (the real {@code main} with the real CNI runtime): when that JVM has exited, the pod is still running, and a later
@@ -21,14 +22,14 @@ import podnet.linux.testing.TestNetns;
 class PodOutlivesCliTest {
     @TempDir
     Path state;
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("clisurv");
     String node;
     String pod = "survivor-" + Long.toHexString(System.nanoTime() & 0xfffff);
     Podnet podnet;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("clisurv");
         node = namespaces.name("node");
         namespaces.track(node);
         namespaces.track("podnet-" + pod);
@@ -38,12 +39,8 @@ class PodOutlivesCliTest {
 
     @AfterEach
     void tearDown() {
-        try {
-            if (Files.exists(state.resolve("pods").resolve(pod)) || NamedNetns.exists("podnet-" + pod)) {
-                podnet.run("pod", "rm", pod);
-            }
-        } finally {
-            namespaces.close();
+        if (Files.exists(state.resolve("pods").resolve(pod)) || NamedNetns.exists("podnet-" + pod)) {
+            podnet.run("pod", "rm", pod);
         }
     }
 

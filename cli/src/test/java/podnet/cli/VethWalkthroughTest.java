@@ -4,34 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The article's netA/netB walkthrough, typed as podnet commands; ip(8) and ping are the oracles. */
 class VethWalkthroughTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("cliveth");
     Podnet podnet = new Podnet();
     String netA;
     String netB;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("cliveth");
         netA = namespaces.name("netA");
         netB = namespaces.name("netB");
         namespaces.track(netA);
         namespaces.track(netB);
         podnet.run("netns", "add", netA).ok();
         podnet.run("netns", "add", netB).ok();
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     @Test

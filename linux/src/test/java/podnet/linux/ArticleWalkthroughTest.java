@@ -3,9 +3,9 @@ package podnet.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.NetlinkHandle;
@@ -13,23 +13,19 @@ import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * The article's walkthrough with the Java API only: two namespaces joined by a veth pair and a
  * ping across; then a bridge in a third namespace with a veth to each, and a ping through it.
  */
 class ArticleWalkthroughTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("walk");
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("walk");
         Root.assumeProgram("ping");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     @Test

@@ -10,31 +10,21 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.cni.testing.Cni;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** 50 concurrent ADDs then 50 concurrent DELs on one node: unique addresses, then nothing left. */
 class BridgeStressTest {
     static final int PODS = 50;
-    TestNetns ns;
+    @RegisterExtension
+    final ThrowawayNamespaces ns = new ThrowawayNamespaces("st");
     @TempDir
     Path data;
-
-    @BeforeEach
-    void setUp() {
-        ns = new TestNetns("st");
-    }
-
-    @AfterEach
-    void tearDown() {
-        ns.close();
-    }
 
     @Test
     void fiftyConcurrentAddsThenDels() throws Exception {

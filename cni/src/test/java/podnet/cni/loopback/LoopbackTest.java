@@ -2,28 +2,23 @@ package podnet.cni.loopback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.cni.testing.Cni;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 class LoopbackTest {
-    TestNetns ns;
+    @RegisterExtension
+    final ThrowawayNamespaces ns = new ThrowawayNamespaces("lo");
     Netns node;
 
     @BeforeEach
     void setUp() {
-        ns = new TestNetns("lo");
         node = ns.add("node");
-    }
-
-    @AfterEach
-    void tearDown() {
-        ns.close();
     }
 
     static final String CONF = "{\"cniVersion\":\"1.1.0\",\"name\":\"lo\",\"type\":\"loopback\"}";

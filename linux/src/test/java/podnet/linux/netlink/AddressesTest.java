@@ -8,22 +8,23 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** IPv4 and IPv6 addresses in a throwaway namespace, checked against {@code ip -j addr}. */
 class AddressesTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("addr");
     String ns;
     NetlinkHandle h;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("addr");
         Netns n = namespaces.add("a");
         ns = n.name();
         h = NetlinkHandle.open(n);
@@ -35,7 +36,6 @@ class AddressesTest {
         if (h != null) {
             h.close();
         }
-        namespaces.close();
     }
 
     /** "local/prefixlen" of every address ip shows on {@code dev}. */

@@ -7,22 +7,23 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.inet.MacAddress;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The bridge MAC table after a ping between two pods, against {@code bridge -j fdb show}. */
 class FdbTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("fdb");
     String node;
     NetlinkHandle onNode, inA, inB;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("fdb");
         Netns nodeNs = namespaces.add("node");
         Netns nsA = namespaces.add("a");
         Netns nsB = namespaces.add("b");
@@ -51,7 +52,6 @@ class FdbTest {
                 h.close();
             }
         }
-        namespaces.close();
     }
 
     @Test

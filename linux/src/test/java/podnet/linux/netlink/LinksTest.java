@@ -8,24 +8,25 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.inet.MacAddress;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Every link operation in throwaway namespaces, checked against {@code ip -d -j link}. */
 class LinksTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("links");
     Netns nsA, nsB;
     String a, b;
     NetlinkHandle inA, inB;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("links");
         nsA = namespaces.add("a");
         nsB = namespaces.add("b");
         a = nsA.name();
@@ -40,7 +41,6 @@ class LinksTest {
             inA.close();
             inB.close();
         }
-        namespaces.close();
     }
 
     private Map<String, Object> ip(String netns, String dev) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.inet.MacAddress;
 import podnet.linux.netlink.NetlinkException;
@@ -16,17 +17,17 @@ import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The ARP/ND table after real traffic between two throwaway namespaces, against {@code ip -j neigh}. */
 class NeighboursTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("neigh");
     String a, b;
     NetlinkHandle inA, inB;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("neigh");
         Netns nsA = namespaces.add("a");
         Netns nsB = namespaces.add("b");
         a = nsA.name();
@@ -46,7 +47,6 @@ class NeighboursTest {
             inA.close();
             inB.close();
         }
-        namespaces.close();
     }
 
     private Map<String, Object> ipNeigh(String ns, String dst) {

@@ -9,20 +9,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.SysException;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Namespace ids, against {@code ip -j netns list-id}. */
 class NsIdsTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("nsid");
     Netns nsA, nsB, nsC;
     NetlinkHandle inA;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("nsid");
         nsA = namespaces.add("a");
         nsB = namespaces.add("b");
         nsC = namespaces.add("c");
@@ -34,7 +35,6 @@ class NsIdsTest {
         if (inA != null) {
             inA.close();
         }
-        namespaces.close();
     }
 
     private List<Map<String, Object>> ipListId() {

@@ -8,23 +8,24 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Routes in a throwaway namespace, checked against {@code ip -j route}. */
 class RoutesTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("route");
     String ns;
     NetlinkHandle h;
     int va;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("route");
         Netns n = namespaces.add("a");
         ns = n.name();
         h = NetlinkHandle.open(n);
@@ -41,7 +42,6 @@ class RoutesTest {
         if (h != null) {
             h.close();
         }
-        namespaces.close();
     }
 
     private List<Map<String, Object>> ip(String... args) {

@@ -6,20 +6,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** A veth's peer: ifindex and namespace, as {@code ip -j link} + {@code ip netns list-id} show them. */
 class VethPeersTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("peer");
     Netns nsA, nsB;
     NetlinkHandle inA, inB;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("peer");
         nsA = namespaces.add("a");
         nsB = namespaces.add("b");
         inA = NetlinkHandle.open(nsA);
@@ -32,7 +33,6 @@ class VethPeersTest {
             inA.close();
             inB.close();
         }
-        namespaces.close();
     }
 
     @Test

@@ -9,20 +9,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Masquerade against the kernel, in a throwaway namespace, with nft(8) as the oracle. */
 class MasqueradeTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("nft");
     Netns node;
     Masquerade masq;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("nft");
         Root.assumeProgram("nft");
         node = namespaces.add("node");
         masq = Masquerade.open(node);
@@ -30,12 +31,8 @@ class MasqueradeTest {
 
     @AfterEach
     void tearDown() {
-        try {
-            if (masq != null) {
-                masq.close();
-            }
-        } finally {
-            namespaces.close();
+        if (masq != null) {
+            masq.close();
         }
     }
 

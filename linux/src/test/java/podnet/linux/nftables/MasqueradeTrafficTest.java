@@ -3,9 +3,9 @@ package podnet.linux.nftables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.Address;
 import podnet.linux.netlink.NetlinkHandle;
@@ -15,6 +15,7 @@ import podnet.linux.sysctl.Sysctl;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * Masquerade really happens: a "node" namespace with a bridge and two pods behind it
@@ -25,13 +26,13 @@ import podnet.linux.testing.TestNetns;
 class MasqueradeTrafficTest {
     static final Cidr SUBNET = Cidr.parse("10.244.9.0/24");
 
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("masq");
     Netns node, pod1, pod2, outside;
     String bridge, uplink;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("masq");
         Root.assumeProgram("ping");
         Root.assumeProgram("tcpdump");
         node = namespaces.add("node");
@@ -75,11 +76,6 @@ class MasqueradeTrafficTest {
         int eth0 = p.links().require("eth0").index();
         p.routes().add(Route.of(null, Cidr.parseAddress("10.244.9.1"), eth0));
         p.routes().add(Route.of(null, Cidr.parseAddress("fd00:9::1"), eth0));
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     @Test

@@ -6,24 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** nf_tables batches against the kernel (NetlinkSocket.batch): all or nothing, errors per change. */
 class NftBatchTest {
     static final int INET = NfTables.NFPROTO_INET;
 
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("nftb");
     Netns ns;
     NetlinkSocket socket;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("nftb");
         Root.assumeProgram("nft");
         ns = namespaces.add("ns");
         socket = ns.call(() -> NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER));
@@ -31,12 +32,8 @@ class NftBatchTest {
 
     @AfterEach
     void tearDown() {
-        try {
-            if (socket != null) {
-                socket.close();
-            }
-        } finally {
-            namespaces.close();
+        if (socket != null) {
+            socket.close();
         }
     }
 

@@ -7,29 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.sys.SysException;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Named network namespaces, interoperating with {@code ip netns} both ways. */
 class NamedNetnsTest {
-    TestNetns namespaces;
-
-    @BeforeEach
-    void setUp() {
-        namespaces = new TestNetns("named");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
-    }
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("named");
 
     static List<String> ipNetnsList() {
         return Ip.json(null, "netns", "list").stream().map(m -> (String) m.get("name")).toList();

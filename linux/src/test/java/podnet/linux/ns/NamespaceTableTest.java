@@ -8,26 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The lsns-like table, against {@code lsns -J}. */
 class NamespaceTableTest {
-    TestNetns namespaces;
-
-    @BeforeEach
-    void setUp() {
-        namespaces = new TestNetns("lsns");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
-    }
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("lsns");
 
     private static long inode(Path p) throws Exception {
         return ((Number) Files.getAttribute(p, "unix:ino")).longValue();

@@ -7,28 +7,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.sys.SysException;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Running code inside a netns: a fresh platform thread, the caller never moves. */
 class NetnsTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("netns");
     Netns ns;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("netns");
         ns = namespaces.add("a");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     private static long here() {

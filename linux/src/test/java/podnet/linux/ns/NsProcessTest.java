@@ -8,30 +8,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.sys.SysException;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Processes born inside a namespace, verified through {@code /proc/<child>/ns/net}. */
 class NsProcessTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("nsproc");
     Netns ns;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("nsproc");
         ns = namespaces.add("a");
         try (NetlinkHandle h = NetlinkHandle.open(ns)) {
             h.links().addIfb("mark0");
         }
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     private static long inode(Path p) throws Exception {

@@ -10,29 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.sys.SysException;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** UTS and IPC namespaces pinned on files, verified through a process that joins them. */
 class PinnedNamespacesTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("pinned");
     Netns ns;
     @TempDir
     Path dir;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("pinned");
         ns = namespaces.add("a");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     private static long inode(Path p) {

@@ -6,29 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.packet.decode.Summary;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** A capture on its own thread while the caller pings; nothing reaches the sink after close. */
 class BackgroundCaptureTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("bgcap");
     VethPair pair;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("bgcap");
         Root.assumeProgram("ping");
-        pair = VethPair.create(namespaces);
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
+        pair = VethPair.create(namespaces.current());
     }
 
     @Test

@@ -9,9 +9,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
@@ -22,14 +22,15 @@ import podnet.linux.sys.Errno;
 import podnet.linux.sys.SysException;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** Captures on a veth in a throwaway namespace while the namespaces ping each other. */
 class CaptureTest {
     /** A thread per task: the common pool may have a single worker on a 2-core machine. */
     static final java.util.concurrent.Executor PLATFORM = r -> Thread.ofPlatform().start(r);
 
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("cap");
     VethPair pair;
 
     @TempDir
@@ -37,14 +38,8 @@ class CaptureTest {
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("cap");
         Root.assumeProgram("ping");
-        pair = VethPair.create(namespaces);
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
+        pair = VethPair.create(namespaces.current());
     }
 
     /** Captures in the background while {@code traffic} runs, then stops and returns the frames. */

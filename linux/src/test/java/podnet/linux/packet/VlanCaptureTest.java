@@ -11,37 +11,27 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.packet.decode.EthernetFrame;
 import podnet.linux.packet.decode.FrameDecoder;
 import podnet.linux.packet.decode.Summary;
 import podnet.linux.packet.decode.VlanTag;
 import podnet.linux.packet.filter.CaptureFilter;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * An 802.1Q-tagged frame sent from A arrives at B with its tag moved out of the frame by the
  * kernel (skb_vlan_untag); the capture on B puts it back, as libpcap does.
  */
 class VlanCaptureTest {
-    TestNetns namespaces;
-
-    @BeforeEach
-    void setUp() {
-        namespaces = new TestNetns("capvlan");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
-    }
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("capvlan");
 
     @Test
     void taggedFramesComeWithTheirTag() throws Exception {
-        VethPair pair = VethPair.create(namespaces);
+        VethPair pair = VethPair.create(namespaces.current());
         byte[] zero = new byte[6];
         byte[] tagged = ether(BROADCAST, FrameBuilder.MAC_A, 0x8100,
                 vlan(0x600a, 0x0806, arp(1, FrameBuilder.MAC_A, "10.9.0.1", zero, "10.9.0.2"))); // prio 3, VLAN 10

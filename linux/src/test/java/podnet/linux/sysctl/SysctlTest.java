@@ -6,31 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** sysctls inside a throwaway netns: changed there, never in the root namespace. */
 class SysctlTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("sysctl");
     Netns ns;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("sysctl");
         ns = namespaces.add("a");
         try (NetlinkHandle h = NetlinkHandle.open(ns)) {
             h.links().addVeth("eth0", "peer0", ns, 0);
         }
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     /** The value as sysctl(8) reads it inside the netns: the independent oracle. */

@@ -10,9 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
@@ -21,11 +20,12 @@ import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.BridgeNode;
 import podnet.linux.testing.Root;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /** The topology of a node with pods, read from the kernel and drawn. */
 class TopologyTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("topo");
     Netns node;
     List<String> hostVeths = new ArrayList<>();
     List<String> podNames = new ArrayList<>();
@@ -33,19 +33,9 @@ class TopologyTest {
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void setUp() {
-        namespaces = new TestNetns("topo");
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
-    }
-
     /** The article's node with {@code n} pods (see {@link BridgeNode}). */
     void node(int n) {
-        BridgeNode b = BridgeNode.create(namespaces, n);
+        BridgeNode b = namespaces.bridgeNode(n);
         node = b.node;
         for (BridgeNode.Pod p : b.pods) {
             hostVeths.add(p.hostVeth());
@@ -78,8 +68,7 @@ class TopologyTest {
     void svgIsWellFormedAndShowsEveryPodAndVethWithTwoAndFiftyPods() throws Exception {
         node(2);
         checkSvg(TopologyReader.read(node), 2);
-        namespaces.close();
-        namespaces = new TestNetns("topo");
+        namespaces.removeAll();
         hostVeths.clear();
         podNames.clear();
         node(50);

@@ -6,34 +6,29 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.testing.BridgeNode;
-import podnet.linux.testing.TestNetns;
+import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
  * The article's four steps generated from real packets, and the path broken on purpose: each
  * break must be named at the right hop.
  */
 class PathTraceTest {
-    TestNetns namespaces;
+    @RegisterExtension
+    final ThrowawayNamespaces namespaces = new ThrowawayNamespaces("trace");
     BridgeNode node;
     Endpoint a, b;
 
     @BeforeEach
     void setUp() {
-        namespaces = new TestNetns("trace");
-        node = BridgeNode.create(namespaces, 2);
+        node = namespaces.bridgeNode(2);
         a = Endpoints.resolve(node.pods.get(0).netns().name(), null, node.node);
         b = Endpoints.resolve(node.pods.get(1).netns().name(), null, node.node);
-    }
-
-    @AfterEach
-    void tearDown() {
-        namespaces.close();
     }
 
     private String print(TraceResult r) {
