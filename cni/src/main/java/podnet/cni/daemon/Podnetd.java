@@ -86,7 +86,12 @@ public final class Podnetd implements AutoCloseable {
      */
     public static int runUntilStopped(Path socketPath, PrintStream log) throws InterruptedException {
         Podnetd d = start(socketPath, log);
-        StopSignals.install(d::requestStop);
+        try (StopSignals.Registration signals = StopSignals.install(d::requestStop)) {
+            return serveUntilStopRequested(d, socketPath, log);
+        }
+    }
+
+    private static int serveUntilStopRequested(Podnetd d, Path socketPath, PrintStream log) throws InterruptedException {
         log.println("podnetd: listening on " + socketPath + (d.socket.activated() ? " (from systemd)" : "")
                 + " (root callers only)");
         d.stopRequested.await();
