@@ -71,7 +71,9 @@ final class ShimConnection {
             return error(call.stdin(), CniError.INTERNAL, "podnetd cannot identify the caller: " + reason(e), null);
         }
         try (caller) {
-            return CallerNamespaces.call(caller, () -> plugins.run(call.plugin(), call.env(), call.stdin()));
+            long pid = CallerPaths.pidInOwnNamespace(caller, conn.peerCredentials().pid());
+            Map<String, String> env = CallerPaths.resolve(call.env(), pid); // before the switch: /proc/thread-self is ours
+            return CallerNamespaces.call(caller, () -> plugins.run(call.plugin(), env, call.stdin()));
         } catch (SysException e) {
             String why = e.is(Errno.ESRCH) ? "the caller exited" : reason(e);
             return error(call.stdin(), CniError.INTERNAL, "podnetd cannot enter the caller's namespaces: " + why, null);

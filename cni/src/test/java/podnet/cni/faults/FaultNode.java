@@ -81,10 +81,15 @@ final class FaultNode implements AutoCloseable {
     }
 
     /** cc'd once per build into target/: the socket holder. */
-    static synchronized Path holderBinary() {
-        Path out = Path.of("target/socket-holder");
+    static Path holderBinary() {
+        return compiled("socket-holder");
+    }
+
+    /** A test helper from src/test/c, compiled into target/ on first use. */
+    static synchronized Path compiled(String name) {
+        Path out = Path.of("target", name);
         if (!Files.isExecutable(out)) {
-            Ip.run("cc", "-O2", "-Wall", "-o", out.toString(), "src/test/c/socket-holder.c").ok();
+            Ip.run("cc", "-O2", "-Wall", "-o", out.toString(), "src/test/c/" + name + ".c").ok();
         }
         return out;
     }
