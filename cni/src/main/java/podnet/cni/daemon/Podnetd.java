@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
+import podnet.cni.build.PluginClasspath;
 import podnet.linux.sys.StopSignals;
 import podnet.linux.sys.UnixSocket;
 
@@ -75,6 +76,7 @@ public final class Podnetd implements AutoCloseable {
     }
 
     static Podnetd start(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
+        ClassPreload.podnetClasses(PluginClasspath.of()); // nothing left to load when descriptors run out
         Podnetd d = new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
         d.acceptor.start();
         return d;
@@ -130,7 +132,7 @@ public final class Podnetd implements AutoCloseable {
                 }
                 conn = socket.accept();
                 backoff = 0;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // EMFILE, ENFILE, ENOMEM, even an Error: back off, never die
                 calls.release();
                 if (stopping) {
                     break;

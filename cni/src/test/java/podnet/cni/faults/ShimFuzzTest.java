@@ -3,12 +3,6 @@ package podnet.cni.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import podnet.linux.ns.NsProcess;
-import podnet.linux.testing.ChildProcess;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
 
@@ -105,86 +97,47 @@ class ShimFuzzTest {
     }
 
     /** Cases [from, to) spread over the runners, run at once; every answer checked. */
-    private void batch(List<Mutator> mutators, int from, int to) throws Exception {
+    private void batch(List<Mutator> mutators, int from, int to) {
         List<List<Mutator.Case>> work = new ArrayList<>();
-        List<Process> runners = new ArrayList<>();
+        List<CallRunner> runners = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
             List<Mutator.Case> cases = new ArrayList<>();
+            List<CallRunner.Call> calls = new ArrayList<>();
             for (int i = from + w; i < to; i += WORKERS) {
-                cases.add(mutators.get(w).next(i));
+                Mutator.Case c = mutators.get(w).next(i);
+                cases.add(c);
+                calls.add(new CallRunner.Call(c.env(), c.stdin()));
             }
             work.add(cases);
-            Path in = dir.resolve("cases-" + w), out = dir.resolve("results-" + w);
-            write(cases, in);
-            ProcessBuilder pb = new ProcessBuilder(FaultNode.compiled("fuzz-runner").toAbsolutePath().toString(),
-                    n.bin.resolve("bridge").toString(), in.toString(), out.toString());
-            runners.add(NsProcess.start(n.node, pb));
+            runners.add(CallRunner.start(n, calls, "fuzz-" + w));
         }
         for (int w = 0; w < WORKERS; w++) {
-            ChildProcess.Result r = ChildProcess.finish(runners.get(w), null, Duration.ofMinutes(10));
-            assertThat(r.exit()).as("runner %d: %s", w, r.stderr()).isZero();
-            check(work.get(w), dir.resolve("results-" + w));
-        }
-    }
-
-    private void write(List<Mutator.Case> cases, Path file) throws IOException {
-        try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
-            for (Mutator.Case c : cases) {
-                Map<String, String> env = new java.util.HashMap<>(c.env());
-                // always through this test's daemon, never another one's, never the one-shot JVM
-                env.put("PODNET_SOCKET", n.socket.toString());
-                env.put("PODNET_SHIM_NO_FALLBACK", "1");
-                os.write(u32(env.size()));
-                for (var e : env.entrySet()) {
-                    byte[] kv = (e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8);
-                    os.write(u32(kv.length));
-                    os.write(kv);
-                }
-                os.write(u32(c.stdin().length));
-                os.write(c.stdin());
-            }
-        }
-    }
-
-    private void check(List<Mutator.Case> cases, Path results) throws IOException {
-        try (InputStream is = new java.io.BufferedInputStream(Files.newInputStream(results))) {
-            DataInputStream in = new DataInputStream(is);
-            for (Mutator.Case c : cases) {
-                FaultNode.Shim r = readOne(in, c);
-                boolean add = "ADD".equals(c.env().get("CNI_COMMAND"));
-                if (add && r.exit() == 0) {
+            List<List<CallRunner.Answer>> answers = runners.get(w).answers();
+            for (int i = 0; i < answers.size(); i++) {
+                Mutator.Case c = work.get(w).get(i);
+                String what = "env " + c.env() + ", stdin " + preview(c.stdin());
+                List<CallRunner.Answer> a = answers.get(i);
+                check(a.getFirst(), what);
+                if (a.size() == 2) {
                     successfulAdds++;
-                    FaultNode.Shim del = readOne(in, c);
-                    assertThat(del.exit()).as("DEL after ADD of %s: %s", c.env(), del.out()).isZero();
+                    check(a.get(1), "the DEL after " + what);
+                    assertThat(a.get(1).status()).as("the DEL after %s: %s", what, a.get(1).out()).isZero();
                 }
             }
-            assertThat(in.read()).as("no more results than cases").isEqualTo(-1);
         }
     }
 
-    private FaultNode.Shim readOne(DataInputStream in, Mutator.Case c) throws IOException {
-        int status = le(in), len = le(in);
-        byte[] out = in.readNBytes(len);
-        String what = "env " + c.env() + ", stdin " + preview(c.stdin());
-        assertThat(status).as("timed out (2000) or died of a signal (1000+): " + what).isLessThan(1000);
-        FaultNode.Shim r = new FaultNode.Shim(status, new String(out, StandardCharsets.UTF_8)).valid(what);
-        tally.merge(status == 0 ? "exit 0" : "code " + r.code(), 1, Integer::sum);
-        if (status != 0 && (r.code() == 999 || r.code() == 5) && internal.size() < 20) {
+    private void check(CallRunner.Answer a, String what) {
+        assertThat(a.status()).as("timed out (2000) or died of a signal (1000+): " + what).isLessThan(1000);
+        FaultNode.Shim r = new FaultNode.Shim(a.status(), a.out()).valid(what);
+        tally.merge(a.status() == 0 ? "exit 0" : "code " + r.code(), 1, Integer::sum);
+        if (a.status() != 0 && (r.code() == 999 || r.code() == 5) && internal.size() < 20) {
             internal.add(r.out().strip() + "  <- " + what.substring(0, Math.min(what.length(), 400)));
         }
-        return r;
     }
 
     private static String preview(byte[] b) {
         String s = new String(b, 0, Math.min(b.length, 300), StandardCharsets.UTF_8);
         return b.length > 300 ? s + "... (" + b.length + " bytes)" : s;
-    }
-
-    private static byte[] u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
-    }
-
-    private static int le(DataInputStream in) throws IOException {
-        return ByteBuffer.wrap(in.readNBytes(4)).order(ByteOrder.nativeOrder()).getInt();
     }
 }
