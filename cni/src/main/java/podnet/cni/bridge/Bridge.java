@@ -31,20 +31,32 @@ import podnet.linux.sys.Errno;
  */
 public final class Bridge implements CniPlugin {
 
-    private static Ipam ipam(BridgeConf conf) {
-        return conf.layer3() ? Ipam.of(conf.ipamType()) : null;
+    private static Ipam ipam(BridgeConf conf, Call call) {
+        return conf.layer3() ? Ipam.of(conf.ipamType(), call) : null;
     }
 
+    /**
+     * Everything that can be checked is checked before the first change to the kernel (the
+     * config, the IPAM plugin and its ranges, the pod's netns and interface name, the bridge
+     * name's owner); what fails after that is undone, node-wide things this ADD created
+     * included (the bridge, its gateway address, nftables objects) unless another attachment
+     * uses them by then.
+     */
     @Override
     public Result add(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
-        Ipam ipam = ipam(conf);
+        Ipam ipam = ipam(conf, call);
+        if (ipam != null) {
+            ipam.validate(call);
+        }
         Netns container = Sandbox.require(call.env().netns());
         String ifName = call.env().ifName();
         Undo undo = new Undo();
         try (NetlinkHandle host = NetlinkHandle.open(); NetlinkHandle cont = NetlinkHandle.open(container)) {
+            VethPair.requireFree(cont, ifName);
+            HostBridge.requireBridgeOrFree(host, conf);
             try {
-                Link br = HostBridge.ensure(host, conf);
+                Link br = HostBridge.ensure(host, conf, undo);
                 String hostVeth = VethPair.create(host, cont, ifName, conf, undo);
                 HostBridge.plug(host, hostVeth, br, conf);
                 if (conf.macSpoofCheck()) {
@@ -65,7 +77,7 @@ public final class Bridge implements CniPlugin {
                     dns = lease.dns();
                     ContainerSide.configure(container, cont, ifName, ips, routes, conf);
                     if (conf.isGateway()) {
-                        gws.applyTo(host, br.name(), conf.forceAddress());
+                        gws.applyTo(host, br.name(), conf.forceAddress(), hostVeth, undo);
                     }
                     if (conf.ipMasq()) {
                         NodeTables.addMasquerade(call, ips, undo);
@@ -115,7 +127,7 @@ public final class Bridge implements CniPlugin {
         if (conf.macSpoofCheck()) {
             NodeTables.removeSpoofCheck(call);
         }
-        Ipam ipam = ipam(conf);
+        Ipam ipam = ipam(conf, call);
         if (ipam != null) {
             podIps.addAll(ipam.del(call));
             if (conf.ipMasq()) {
@@ -155,7 +167,7 @@ public final class Bridge implements CniPlugin {
     @Override
     public void check(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
-        BridgeCheck.check(call, conf, ipam(conf));
+        BridgeCheck.check(call, conf, ipam(conf, call));
     }
 
     @Override
@@ -164,7 +176,7 @@ public final class Bridge implements CniPlugin {
         if (conf.macSpoofCheck()) {
             NodeTables.retainSpoofChecks(call);
         }
-        Ipam ipam = ipam(conf);
+        Ipam ipam = ipam(conf, call);
         if (ipam == null) {
             return;
         }
@@ -174,11 +186,23 @@ public final class Bridge implements CniPlugin {
         }
     }
 
+    /**
+     * STATUS: 50 when no ADD can succeed (the IPAM store unusable, every range exhausted), 51
+     * when the pods already attached have limited connectivity (their bridge is down).
+     */
     @Override
     public void status(Call call) {
-        Ipam ipam = ipam(BridgeConf.parse(call));
+        BridgeConf conf = BridgeConf.parse(call);
+        Ipam ipam = ipam(conf, call);
         if (ipam != null) {
             ipam.status(call);
+        }
+        try (NetlinkHandle host = NetlinkHandle.open()) {
+            Optional<Link> br = host.links().get(conf.bridge());
+            if (br.isPresent() && !br.get().isUp()) {
+                throw new CniError(CniError.NOT_AVAILABLE_LIMITED, "bridge " + conf.bridge()
+                        + " is down: the pods on it have limited connectivity");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package podnet.cni.bridge;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,16 +13,21 @@ import podnet.cni.spec.Result;
 
 /** An IPAM plugin exec'd from CNI_PATH with the call's stdin, like the reference's ipam.ExecAdd. */
 final class ExecIpam implements Ipam {
-    private final String type;
+    private final Path binary;
 
-    ExecIpam(String type) {
-        this.type = type;
+    ExecIpam(Path binary) {
+        this.binary = binary;
+    }
+
+    @Override
+    public void validate(Call call) {
+        // found in CNI_PATH already; its config is its own business
     }
 
     @Override
     public Result add(Call call) {
         byte[] out = exec(call, "ADD");
-        return Result.fromJson(Json.parseObject(out, type + " result"), call.conf().cniVersion());
+        return Result.fromJson(Json.parseObject(out, binary.getFileName() + " result"), call.conf().cniVersion());
     }
 
     @Override
@@ -54,6 +60,6 @@ final class ExecIpam implements Ipam {
     private byte[] exec(Call call, String command) {
         Map<String, String> env = new HashMap<>(call.rawEnv());
         env.put("CNI_COMMAND", command);
-        return Exec.call(Exec.require(type, call.env().path()), env, call.stdin());
+        return Exec.call(binary, env, call.stdin());
     }
 }

@@ -55,11 +55,21 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
         return new Gateways(ips, routes, bridge);
     }
 
-    /** isGateway: the gateway addresses on the bridge and forwarding on for their families. */
-    void applyTo(NetlinkHandle host, String br, boolean forceAddress) {
+    /**
+     * isGateway: the gateway addresses on the bridge and forwarding on for their families. An
+     * address this ADD put there is taken back by {@code undo} unless a port other than
+     * {@code hostVeth} (another pod) is on the bridge by then.
+     */
+    void applyTo(NetlinkHandle host, String br, boolean forceAddress, String hostVeth, Undo undo) {
         boolean gw4 = false, gw6 = false;
         for (Cidr gw : bridgeAddresses) {
-            ensureAddr(host, br, gw, forceAddress);
+            if (ensureAddr(host, br, gw, forceAddress)) {
+                undo.push("delete address " + gw + " of " + br, () -> {
+                    if (!HostBridge.hasPorts(host, br, hostVeth)) {
+                        host.addresses().delete(br, gw);
+                    }
+                });
+            }
             gw4 |= gw.isIpv4();
             gw6 |= !gw.isIpv4();
         }
@@ -71,12 +81,12 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
         }
     }
 
-    /** Puts the gateway address on the bridge, as the reference's ensureAddr. */
-    static void ensureAddr(NetlinkHandle host, String br, Cidr gw, boolean force) {
+    /** Puts the gateway address on the bridge, as the reference's ensureAddr; true if this call added it. */
+    static boolean ensureAddr(NetlinkHandle host, String br, Cidr gw, boolean force) {
         int family = gw.isIpv4() ? Sockets.AF_INET : Sockets.AF_INET6;
         for (Address a : host.addresses().list(br, family)) {
             if (a.cidr().equals(gw)) {
-                return;
+                return false;
             }
             if (gw.isIpv4() || a.cidr().contains(gw.address()) || gw.contains(a.cidr().address())) {
                 if (force) {
@@ -87,17 +97,20 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
                 }
             }
         }
+        boolean added = true;
         try {
             host.addresses().add(br, gw);
         } catch (NetlinkException e) {
             if (!e.is(Errno.EEXIST)) {
                 throw e;
             }
+            added = false; // a concurrent ADD was first
         }
         // Pin the bridge's MAC to itself, or it follows the lowest port MAC as veths come and go.
         Link l = host.links().require(br);
         if (l.mac() != null) {
             host.links().setMac(br, l.mac());
         }
+        return added;
     }
 }

@@ -15,8 +15,11 @@ import podnet.linux.sysctl.Sysctl;
 final class HostBridge {
     private HostBridge() {}
 
-    /** The bridge, up and configured as {@code conf} says; created when missing. */
-    static Link ensure(NetlinkHandle host, BridgeConf conf) {
+    /**
+     * The bridge, up and configured as {@code conf} says; created when missing, and then
+     * deleted again by {@code undo} unless another attachment's port is on it by then.
+     */
+    static Link ensure(NetlinkHandle host, BridgeConf conf, Undo undo) {
         Optional<Link> existing = host.links().get(conf.bridge());
         Link br;
         if (existing.isPresent()) {
@@ -24,6 +27,8 @@ final class HostBridge {
         } else {
             try {
                 br = host.links().addBridge(conf.bridge(), conf.mtu(), conf.vlanFiltering());
+                String name = br.name();
+                undo.push("delete bridge " + name, () -> deleteIfNoPorts(host, name));
             } catch (NetlinkException e) {
                 if (e.is(Errno.EOPNOTSUPP) && conf.vlanFiltering()) {
                     throw noVlanFiltering(e);
@@ -52,6 +57,34 @@ final class HostBridge {
             host.links().setUp(br.name());
         }
         return host.links().require(br.name());
+    }
+
+    /** The bridge's name must be free or a bridge's: checked before anything is created. */
+    static void requireBridgeOrFree(NetlinkHandle host, BridgeConf conf) {
+        Optional<Link> l = host.links().get(conf.bridge());
+        if (l.isPresent() && !l.get().isBridge()) {
+            throw CniError.config("\"" + conf.bridge() + "\" already exists but is not a bridge");
+        }
+    }
+
+    /** Whether any link other than {@code except} is a port of the bridge. */
+    static boolean hasPorts(NetlinkHandle host, String bridge, String except) {
+        Optional<Link> br = host.links().get(bridge);
+        if (br.isEmpty()) {
+            return false;
+        }
+        for (Link l : host.links().list()) {
+            if (l.masterIndex() == br.get().index() && !l.name().equals(except)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteIfNoPorts(NetlinkHandle host, String bridge) {
+        if (!hasPorts(host, bridge, null)) {
+            host.links().deleteIfExists(bridge);
+        }
     }
 
     /** The host veth up, a port of the bridge with the configured hairpin, isolation and VLANs. */

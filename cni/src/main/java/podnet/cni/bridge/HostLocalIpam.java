@@ -5,12 +5,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import podnet.cni.ipam.HostLocal;
+import podnet.cni.ipam.IpamConfig;
 import podnet.cni.spec.Call;
 import podnet.cni.spec.Result;
 
 /** host-local in this JVM: the same code its executable runs, without an exec per call. */
 final class HostLocalIpam implements Ipam {
     static final String TYPE = "host-local";
+
+    @Override
+    public void validate(Call call) {
+        IpamConfig.parse(call.conf(), call.env()); // ranges, routes, requested addresses
+    }
 
     @Override
     public Result add(Call call) {

@@ -34,6 +34,7 @@ final class NodeTables {
         undo.push("macspoofchk rule", () -> {
             try (MacSpoofCheck sc = MacSpoofCheck.open(Netns.CURRENT)) {
                 sc.remove(owner);
+                sc.removeTableIfUnused(); // the first pod's failed ADD leaves no empty table
             }
         });
     }
@@ -55,14 +56,30 @@ final class NodeTables {
         }
     }
 
-    /** The network's masquerade set up for each address's subnet, and the pod's addresses in it. */
+    /**
+     * The network's masquerade set up for each address's subnet, and the pod's addresses in it.
+     * What this ADD created (set, rule, chain, table) is taken back by {@code undo} unless
+     * another pod's address is in it by then.
+     */
     static void addMasquerade(Call call, List<IpConfig> ips, Undo undo) {
         String network = call.conf().name();
         try (Masquerade masq = Masquerade.open(Netns.CURRENT)) {
             for (IpConfig ip : ips) {
                 InetAddress a = ip.address().address();
-                masq.ensureNetwork(network, ip.address().network());
-                masq.add(network, a);
+                if (masq.ensureNetwork(network, ip.address().network())) {
+                    undo.push("masquerade of network " + network, () -> {
+                        try (Masquerade m = Masquerade.open(Netns.CURRENT)) {
+                            m.removeNetworkIfUnused(network);
+                        }
+                    });
+                }
+                try {
+                    masq.add(network, a);
+                } catch (IllegalStateException e) {
+                    // a failed ADD of another pod took the set back between our two steps
+                    masq.ensureNetwork(network, ip.address().network());
+                    masq.add(network, a);
+                }
                 undo.push("masquerade remove " + Cidr.text(a), () -> {
                     try (Masquerade m = Masquerade.open(Netns.CURRENT)) {
                         m.remove(network, a);

@@ -18,11 +18,16 @@ final class VethPair {
     static final String HOST_PREFIX = "veth";
     private static final int[] OPER_UP_WAIT_MS = {0, 1, 1, 2, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 1000};
 
-    /** Creates the pair (undone on a failed ADD); returns the host end's name. */
-    static String create(NetlinkHandle host, NetlinkHandle cont, String ifName, BridgeConf conf, Undo undo) {
+    /** CNI_IFNAME must be free in the pod: checked before anything is created. */
+    static void requireFree(NetlinkHandle cont, String ifName) {
         if (cont.links().get(ifName).isPresent()) {
             throw new CniError(CniError.INTERNAL, "container veth name provided (" + ifName + ") already exists");
         }
+    }
+
+    /** Creates the pair (undone on a failed ADD); returns the host end's name. */
+    static String create(NetlinkHandle host, NetlinkHandle cont, String ifName, BridgeConf conf, Undo undo) {
+        requireFree(cont, ifName);
         Netns hostNs = Netns.ofPath(Sandbox.SELF); // opened on this thread: the caller's netns
         for (int attempt = 0; ; attempt++) {
             String hostName = HOST_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());

@@ -13,6 +13,7 @@ import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.testing.ChildProcess;
 
 /** Test driver: one plugin call with a CNI environment, ours in-process or the reference exec'd. */
 public record Cni(String command, String containerId, String netns, String ifName, String args, String path) {
@@ -31,6 +32,11 @@ public record Cni(String command, String containerId, String netns, String ifNam
 
     public Cni withPath(java.nio.file.Path dir) {
         return new Cni(command, containerId, netns, ifName, args, dir + ":/usr/lib/cni");
+    }
+
+    /** CNI_PATH exactly {@code path}. */
+    public Cni path(String path) {
+        return new Cni(command, containerId, netns, ifName, args, path);
     }
 
     public Cni netns(String n) {
@@ -64,23 +70,19 @@ public record Cni(String command, String containerId, String netns, String ifNam
         return new Out(r.exitCode(), r.stdoutText());
     }
 
+    /** Runs our plugin as its executable would (delegated plugins found in CNI_PATH), inside {@code node}. */
+    public Out oursAsExecutable(Netns node, String plugin, String conf) {
+        CniResponse r = node.call(() -> PluginRunner.runExecutable(plugin, env(), conf.getBytes(StandardCharsets.UTF_8)));
+        return new Out(r.exitCode(), r.stdoutText());
+    }
+
     /** Runs a reference plugin from /usr/lib/cni, started from a thread inside {@code node}. */
     public Out reference(Netns node, String plugin, String conf) {
         ProcessBuilder pb = new ProcessBuilder("/usr/lib/cni/" + plugin);
         pb.environment().putAll(env());
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        try {
-            Process p = NsProcess.start(node, pb);
-            p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            return new Out(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        ChildProcess.Result r = ChildProcess.finish(NsProcess.start(node, pb), conf.getBytes(StandardCharsets.UTF_8),
+                java.time.Duration.ofSeconds(30));
+        return new Out(r.exit(), r.out());
     }
 
     public record Out(int exit, String stdout) {

@@ -70,6 +70,17 @@ public final class MacSpoofCheck implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes the chain and the table when no rule is left in them (a failed first ADD takes
+     * back what it made); false when something still uses them or they are gone.
+     */
+    public boolean removeTableIfUnused() {
+        return new NftBatch(0)
+                .add(NftMessages.delChainIfEmpty(FAMILY, TABLE, CHAIN), "nft delete chain bridge " + TABLE + " " + CHAIN)
+                .add(NftMessages.delTableIfEmpty(FAMILY, TABLE), "nft delete table bridge " + TABLE)
+                .sendIfUnused(socket);
+    }
+
     /** GC: removes the rules of attachments not in {@code valid}. */
     public void retain(Collection<Attachment> valid) {
         Set<String> keep = new HashSet<>();

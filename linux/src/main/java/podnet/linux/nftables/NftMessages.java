@@ -57,6 +57,26 @@ final class NftMessages {
         return nft(DELTABLE, ACK, family).attrString(TABLE_NAME, table);
     }
 
+    /**
+     * NLM_F_NONREC on a delete: the kernel refuses (EBUSY) to delete a table that still has
+     * chains or sets, a chain that still has rules, a set that still has elements, and the
+     * whole batch with it. The check and the delete are one transaction: nothing added
+     * meanwhile is ever lost.
+     */
+    private static final int NONREC = 0x100;
+
+    static NlRequest delTableIfEmpty(int family, String table) {
+        return nft(DELTABLE, NONREC | ACK, family).attrString(TABLE_NAME, table);
+    }
+
+    static NlRequest delChainIfEmpty(int family, String table, String chain) {
+        return nft(DELCHAIN, NONREC | ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
+    }
+
+    static NlRequest delSetIfEmpty(int family, String table, String set) {
+        return nft(DELSET, NONREC | ACK, family).attrString(SET_TABLE, table).attrString(SET_NAME, set);
+    }
+
     /** A base chain of type nat on the postrouting hook with policy accept. */
     static NlRequest newNatPostroutingChain(int family, String table, String chain, int priority) {
         return newBaseChain(family, table, chain, "nat", NF_INET_POST_ROUTING, priority);

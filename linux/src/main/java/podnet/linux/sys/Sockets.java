@@ -12,7 +12,7 @@ public final class Sockets {
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3,
             SOCK_CLOEXEC = 02000000;
     public static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVTIMEO = 20,
-            SO_ATTACH_FILTER = 26, SO_PEERCRED = 17;
+            SO_SNDTIMEO = 21, SO_ATTACH_FILTER = 26, SO_PEERCRED = 17, SO_PEERPIDFD = 77;
     public static final int MSG_PEEK = 2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
     public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 }

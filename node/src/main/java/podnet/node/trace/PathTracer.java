@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import podnet.linux.packet.BackgroundCapture;
 import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.decode.ArpPacket;
@@ -42,6 +47,14 @@ public final class PathTracer {
     }
 
     public static TraceResult trace(Endpoint src, Endpoint dst, Probe probe) {
+        return trace(src, dst, probe, new CountDownLatch(1));
+    }
+
+    /**
+     * As {@link #trace(Endpoint, Endpoint, Probe)}; {@code stop} counted down (a stop signal)
+     * ends the wait for the probe's answer at once, and the result holds what was seen so far.
+     */
+    public static TraceResult trace(Endpoint src, Endpoint dst, Probe probe, CountDownLatch stop) {
         if (src.ip() == null || dst.ip() == null) {
             throw new IllegalArgumentException("both ends need an IPv4 address (" + src.label() + ": " + src.ip()
                     + ", " + dst.label() + ": " + dst.ip() + ")");
@@ -63,8 +76,8 @@ public final class PathTracer {
                     continue; // a missing hop is itself a finding; the diagnosis looks at live state
                 }
             }
-            answered = probe.send(src, dst);
-            sleep(SETTLE_MILLIS);
+            answered = sendUnlessStopped(probe, src, dst, stop);
+            await(stop, SETTLE_MILLIS);
         } finally {
             captures.forEach(BackgroundCapture::stop); // all at once, then wait for each
             captures.forEach(BackgroundCapture::close);
@@ -95,9 +108,34 @@ public final class PathTracer {
         return kind == null ? null : new Sighting(hop, p.timestampNanos(), p.type(), kind, Summary.of(f));
     }
 
-    private static void sleep(long ms) {
+    /** The probe runs on its own thread, so that a stop does not wait for its timeout. */
+    private static boolean sendUnlessStopped(Probe probe, Endpoint src, Endpoint dst, CountDownLatch stop) {
+        CompletableFuture<Boolean> sent = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("trace-probe").start(() -> {
+            try {
+                sent.complete(probe.send(src, dst));
+            } catch (Throwable t) {
+                sent.completeExceptionally(t);
+            }
+        });
+        while (stop.getCount() > 0) {
+            try {
+                return sent.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // look at the stop latch again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+        return sent.getNow(false);
+    }
+
+    private static void await(CountDownLatch stop, long ms) {
         try {
-            Thread.sleep(ms);
+            stop.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

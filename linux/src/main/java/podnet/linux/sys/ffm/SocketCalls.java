@@ -47,6 +47,11 @@ public final class SocketCalls {
                 JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     }
 
+    private static final class Connect {
+        static final MethodHandle H = Libc.downcall("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
     private static final class Listen {
         static final MethodHandle H = Libc.downcall("listen",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -70,6 +75,23 @@ public final class SocketCalls {
             Libc.check("shutdown", rc, st);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        }
+    }
+
+    /** connect(2), retried on EINTR. */
+    public static void connect(int fd, MemorySegment address) {
+        MemorySegment st = Libc.errnoState();
+        while (true) {
+            try {
+                int rc = (int) Connect.H.invokeExact(st, fd, address, (int) address.byteSize());
+                if (rc < 0 && Libc.errno(st) == Errno.EINTR) {
+                    continue;
+                }
+                Libc.check("connect", rc, st);
+                return;
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
         }
     }
 
