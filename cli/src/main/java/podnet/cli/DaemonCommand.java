@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import podnet.cni.PluginRunner;
 import podnet.cni.daemon.Podnetd;
 
 /** {@code podnet daemon run}: podnetd in the foreground, serving the exec shims. */
@@ -24,10 +23,7 @@ final class DaemonCommand extends CommandGroup {
 
         @Override
         public Integer call() throws InterruptedException {
-            Podnetd d = Podnetd.start(socket, (plugin, env, stdin) -> {
-                var r = PluginRunner.run(plugin, env, stdin);
-                return new Podnetd.Reply(r.exitCode(), r.stdout());
-            }, cli.err);
+            Podnetd d = Podnetd.start(socket, cli.err);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 d.close();

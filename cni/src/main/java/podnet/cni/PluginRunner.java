@@ -13,6 +13,7 @@ import podnet.cni.spec.CniError;
 import podnet.cni.spec.CniPlugin;
 import podnet.cni.spec.Command;
 import podnet.cni.spec.Json;
+import podnet.cni.spec.Log;
 import podnet.cni.spec.NetConf;
 import podnet.cni.spec.Result;
 import podnet.cni.spec.Versions;

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import podnet.cni.CniResponse;
+import podnet.cni.PluginRunner;
 import podnet.linux.sys.UnixSocket;
 
 /**
@@ -16,13 +18,11 @@ import podnet.linux.sys.UnixSocket;
 public final class Podnetd implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/podnet/podnetd.sock");
 
-    /** What the daemon runs for a call: the plugin entry point shared with the one-shot path. */
+    /** What the daemon runs for a call: {@link PluginRunner#run}, or a stand-in in tests. */
     @FunctionalInterface
     public interface Plugins {
-        Reply run(String plugin, Map<String, String> env, byte[] stdin);
+        CniResponse run(String plugin, Map<String, String> env, byte[] stdin);
     }
-
-    public record Reply(int exitCode, byte[] stdout) {}
 
     private final Path socketPath;
     private final UnixSocket listener;
@@ -37,7 +37,12 @@ public final class Podnetd implements AutoCloseable {
         this.log = log;
     }
 
-    /** Binds the socket (mode 0600) and starts serving on a background thread. */
+    /** Binds the socket (mode 0600) and serves our plugins on a background thread. */
+    public static Podnetd start(Path socketPath, PrintStream log) {
+        return start(socketPath, PluginRunner::run, log);
+    }
+
+    /** Binds the socket (mode 0600) and serves {@code plugins} on a background thread. */
     public static Podnetd start(Path socketPath, Plugins plugins, PrintStream log) {
         Podnetd d = new Podnetd(socketPath, UnixSocket.listen(socketPath, 128), plugins, log);
         Thread.ofPlatform().name("podnetd-accept").daemon(false).start(d::acceptLoop);
@@ -73,7 +78,7 @@ public final class Podnetd implements AutoCloseable {
                         "caller uid " + peer.uid() + " pid " + peer.pid()));
                 return;
             }
-            Reply r = CallerNamespaces.call(peer.pid(), () -> plugins.run(call.plugin(), call.env(), call.stdin()));
+            CniResponse r = CallerNamespaces.call(peer.pid(), () -> plugins.run(call.plugin(), call.env(), call.stdin()));
             ShimCall.reply(conn, r.exitCode(), r.stdout());
         } catch (RuntimeException e) {
             log.println("podnetd: call failed: " + e);

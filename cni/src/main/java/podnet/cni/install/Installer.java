@@ -31,7 +31,7 @@ public final class Installer {
 
     /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
     public static List<Path> install(Path binDir, Path confDir) {
-        return install(binDir, confDir, PodNetwork.DEFAULT, false, System.err);
+        return install(binDir, confDir, NodeConflist.DEFAULT, false, System.err);
     }
 
     /**
@@ -39,7 +39,7 @@ public final class Installer {
      * existing conflist that differs is refused (before anything is written) unless {@code force}:
      * on a real node it is the cluster's network definition.
      */
-    public static List<Path> install(Path binDir, Path confDir, PodNetwork network, boolean force,
+    public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force,
             java.io.PrintStream log) {
         String conflist = network.conflist();
         if (confDir != null && !force) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import podnet.cni.CniResponse;
 import podnet.linux.ns.NamespaceTable;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.UnixSocket;
@@ -57,11 +58,11 @@ class ShimAndDaemonTest {
     }
 
     /** A plugin that answers with its name, CNI_COMMAND, stdin size and its thread's netns inode. */
-    static Podnetd.Reply echo(String plugin, Map<String, String> env, byte[] stdin) {
+    static CniResponse echo(String plugin, Map<String, String> env, byte[] stdin) {
         long netns = NamespaceTable.inode(Path.of("/proc/thread-self/ns/net"));
         String out = plugin + " " + env.get("CNI_COMMAND") + " " + stdin.length + " " + netns;
         int code = Integer.parseInt(env.getOrDefault("EXIT", "0"));
-        return new Podnetd.Reply(code, out.getBytes(StandardCharsets.UTF_8));
+        return new CniResponse(code, out.getBytes(StandardCharsets.UTF_8));
     }
 
     record Run(int exit, String out) {}
@@ -101,7 +102,7 @@ class ShimAndDaemonTest {
 
     @Test
     void relaysLargeStdinAndStdout() throws Exception {
-        daemon = Podnetd.start(socket, (plugin, env, stdin) -> new Podnetd.Reply(0, stdin), System.err);
+        daemon = Podnetd.start(socket, (plugin, env, stdin) -> new CniResponse(0, stdin), System.err);
         byte[] big = new byte[5 << 20];
         for (int i = 0; i < big.length; i++) {
             big[i] = (byte) ('a' + i % 26);
@@ -159,9 +160,9 @@ class ShimAndDaemonTest {
         // The plugin reads a file that exists only in the caller's private mount namespace.
         daemon = Podnetd.start(socket, (plugin, env, stdin) -> {
             try {
-                return new Podnetd.Reply(0, Files.readAllBytes(Path.of(env.get("PROBE"))));
+                return new CniResponse(0, Files.readAllBytes(Path.of(env.get("PROBE"))));
             } catch (IOException e) {
-                return new Podnetd.Reply(9, e.toString().getBytes(StandardCharsets.UTF_8));
+                return new CniResponse(9, e.toString().getBytes(StandardCharsets.UTF_8));
             }
         }, System.err);
         Path hidden = Files.createDirectory(dir.resolve("hidden"));
@@ -187,7 +188,7 @@ class ShimAndDaemonTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new Podnetd.Reply(0, new byte[0]);
+            return new CniResponse(0, new byte[0]);
         }, System.err);
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {

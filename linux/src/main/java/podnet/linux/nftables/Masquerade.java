@@ -172,9 +172,6 @@ public final class Masquerade implements AutoCloseable {
 
     // ---- internals ------------------------------------------------------------------------
 
-    /** A rule of our chain: its handle and its comment (null if it has none). */
-    record RuleRef(long handle, String comment) {}
-
     private String setFor(String network, InetAddress podIp) {
         return SetNames.of(network, podIp.getAddress().length == 16);
     }
@@ -194,30 +191,7 @@ public final class Masquerade implements AutoCloseable {
 
     /** The rules of our chain; none when the table or chain does not exist. */
     List<RuleRef> rules() {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(NftMessages.getRules(FAMILY, TABLE, CHAIN),
-                    "nft list chain inet " + TABLE + " " + CHAIN);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return List.of();
-            }
-            throw e;
-        }
-        List<RuleRef> out = new ArrayList<>();
-        for (NlMessage m : replies) {
-            NlAttrs a = m.attrs(4);
-            if (!TABLE.equals(a.string(RULE_TABLE)) || !CHAIN.equals(a.string(RULE_CHAIN))) {
-                continue; // a kernel that ignores the dump filter
-            }
-            ByteBuffer handle = a.get(RULE_HANDLE);
-            if (handle == null || handle.remaining() < 8) {
-                continue;
-            }
-            out.add(new RuleRef(handle.order(ByteOrder.BIG_ENDIAN).getLong(0),
-                    NftMessages.commentOf(a.bytes(RULE_USERDATA))));
-        }
-        return out;
+        return RuleRef.list(socket, FAMILY, TABLE, CHAIN, "nft list chain inet " + TABLE + " " + CHAIN);
     }
 
     /** The set names of our table; none when the table does not exist. */
