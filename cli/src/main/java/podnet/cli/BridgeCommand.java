@@ -59,7 +59,7 @@ final class BridgeCommand extends CommandGroup {
                 }
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
                 return 0;
             }
             Table t = new Table("BRIDGE NAME", "BRIDGE ID", "STP ENABLED", "INTERFACES");
@@ -118,7 +118,7 @@ final class BridgeCommand extends CommandGroup {
                 }
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
                 return 0;
             }
             Table t = new Table("BRIDGE", "PORT", "MAC ADDR", "IS LOCAL?", "AGEING TIMER");

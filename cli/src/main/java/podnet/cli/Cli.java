@@ -2,13 +2,12 @@ package podnet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
-import podnet.cni.runtime.InProcessRuntime;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
+import podnet.node.pod.Pods;
 
 /**
  * What every command of one invocation shares: where output goes, the global options
@@ -63,24 +62,13 @@ public final class Cli {
         return ns;
     }
 
-    /**
-     * The runtime pods are attached with: podnet's plugins in this JVM, other plugin types
-     * (portmap, tuning, ...) exec'd from the usual CNI directories; results cached under the
-     * state directory, beside the pods they belong to.
-     */
+    /** The runtime pods are attached with: the one handed in, else {@link Pods#defaultRuntime}. */
     CniRuntime runtime() {
         if (runtime != null) {
             return runtime.get();
         }
-        return runtimeFor(stateDir);
+        return Pods.defaultRuntime(stateDir);
     }
-
-    /** The real runtime for pods kept under {@code stateDir}. */
-    static CniRuntime runtimeFor(Path stateDir) {
-        return new InProcessRuntime(DEFAULT_BIN_DIRS, stateDir.resolve("cni-results"));
-    }
-
-    static final List<Path> DEFAULT_BIN_DIRS = List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni"));
 
     boolean streamsAreSystem() {
         return out == System.out && err == System.err;

@@ -8,28 +8,22 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import podnet.linux.fs.DirectoryTree;
 import podnet.linux.inet.Cidr;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
-import podnet.linux.ns.NsThread;
-import podnet.linux.packet.Capture;
-import podnet.linux.packet.CaptureOptions;
-import podnet.linux.packet.CapturedPacket;
-import podnet.linux.packet.decode.Summary;
-import podnet.linux.packet.filter.CaptureFilter;
+import podnet.linux.packet.BackgroundCapture;
+import podnet.linux.packet.CaptureLine;
 import podnet.node.pod.PodRecord;
 import podnet.node.pod.Pods;
 import podnet.node.topo.HtmlRenderer;
 import podnet.node.topo.NodeTables;
 import podnet.node.topo.SvgRenderer;
 import podnet.node.topo.TopologyReader;
-import podnet.linux.fs.DirectoryTree;
 
 /**
  * The steps of {@code podnet demo}. Each step prints a heading, then the podnet command that does
@@ -132,7 +126,7 @@ final class Demo {
         podnet(concat(nodeNetns(), List.of("bridge", "show")));
 
         heading("busybox1 pings busybox2, and we watch cni0");
-        Pods pods = new Pods(STATE, () -> Cli.runtimeFor(STATE));
+        Pods pods = new Pods(STATE, () -> Pods.defaultRuntime(STATE));
         PodRecord p1 = pods.require(POD1);
         PodRecord p2 = pods.require(POD2);
         String ip2 = stripPrefix(p2.ip());
@@ -141,16 +135,12 @@ final class Demo {
         say("3. The echo request crosses veth -> cni0 -> veth; 4. the reply comes back the same way.");
         Netns node = host ? Netns.CURRENT : Netns.named(NODE);
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (Capture capture = Capture.open(node, "cni0", CaptureFilter.ALL, CaptureOptions.defaults())) {
-            Thread reader = Thread.ofPlatform().name("demo-capture").start(() -> capture.run(p -> {
-                seen.add(line(p));
-                return true;
-            }));
+        ZoneId zone = ZoneId.systemDefault();
+        try (BackgroundCapture capture = BackgroundCapture.start(node, "cni0", "demo-capture",
+                p -> seen.add(CaptureLine.format(p, zone, false)))) {
             List<String> exec = List.of("pod", "exec", POD1, "--");
             ping(Netns.ofPath(pods.sandbox(p1).nsFiles().get(0)), concat(List.of("--state-dir", STATE.toString()), exec), ip2);
             sleep(300);
-            capture.stop();
-            join(reader);
         }
         out.println("$ podnet" + (host ? "" : " -n " + NODE) + " capture -i cni0      # what crossed the bridge");
         seen.forEach(out::println);
@@ -188,8 +178,7 @@ final class Demo {
             return;
         }
         out.println("$ (no ping on this machine: podnet sends an ICMP echo to " + ip + " itself)");
-        boolean reached = NsThread.call(from.path() == null ? List.of() : List.of(from.path()),
-                () -> InetAddress.getByAddress(Cidr.parseAddress(ip).getAddress()).isReachable(2000));
+        boolean reached = from.call(() -> InetAddress.getByAddress(Cidr.parseAddress(ip).getAddress()).isReachable(2000));
         out.println(reached ? ip + " answered" : ip + " did not answer");
         if (!reached) {
             throw new IllegalStateException("no answer from " + ip);
@@ -221,7 +210,7 @@ final class Demo {
     /** Removes everything the demo makes; safe to run any number of times. */
     void clean() {
         if (Files.exists(STATE)) {
-            Pods pods = new Pods(STATE, () -> Cli.runtimeFor(STATE));
+            Pods pods = new Pods(STATE, () -> Pods.defaultRuntime(STATE));
             for (String pod : List.of(POD1, POD2)) {
                 if (pods.exists(pod)) {
                     try {
@@ -252,13 +241,6 @@ final class Demo {
         out.println("   " + text);
     }
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
-
-    private static String line(CapturedPacket p) {
-        LocalTime t = LocalTime.ofInstant(p.timestamp(), ZoneId.systemDefault());
-        return TIME.format(t) + " " + Summary.of(p.data(), p.wireLength());
-    }
-
     private static String stripPrefix(String cidr) {
         int slash = cidr.indexOf('/');
         return slash < 0 ? cidr : cidr.substring(0, slash);
@@ -287,11 +269,4 @@ final class Demo {
         }
     }
 
-    private static void join(Thread t) {
-        try {
-            t.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

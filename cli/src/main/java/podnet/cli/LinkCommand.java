@@ -39,7 +39,7 @@ final class LinkCommand extends CommandGroup {
                 }
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
                 return 0;
             }
             for (Map<String, Object> m : rows) {

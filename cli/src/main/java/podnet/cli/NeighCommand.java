@@ -34,7 +34,7 @@ final class NeighCommand extends CliCommand.InNetns {
             }
         }
         if (cli.json) {
-            Json.print(cli.out, rows);
+            JsonOutput.print(cli.out, rows);
         } else {
             Table t = new Table("IP", "DEV", "MAC", "STATE");
             rows.forEach(m -> t.row(m.get("dst"), m.get("dev"), m.get("lladdr"), m.get("state")));

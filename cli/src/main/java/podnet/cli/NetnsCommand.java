@@ -7,6 +7,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import podnet.linux.ns.NamedNetns;
+import podnet.linux.ns.NamespaceTable;
 import podnet.linux.ns.NsProcess;
 import podnet.linux.ns.Netns;
 
@@ -69,7 +70,7 @@ final class NetnsCommand extends CommandGroup {
                 rows.add(m);
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
             } else {
                 Table t = new Table("NAME", "NS");
                 rows.forEach(m -> t.row(m.get("name"), m.get("ns")));
@@ -78,13 +79,10 @@ final class NetnsCommand extends CommandGroup {
             return 0;
         }
 
-        /** The namespace's inode: a bind-mounted nsfs file is not a symlink, so stat it. */
+        /** The namespace's inode, null (JSON null, an empty cell) when it cannot be read. */
         private static Long inode(java.nio.file.Path p) {
-            try {
-                return ((Number) java.nio.file.Files.getAttribute(p, "unix:ino")).longValue();
-            } catch (java.io.IOException | RuntimeException e) {
-                return null;
-            }
+            long ino = NamespaceTable.inode(p);
+            return ino < 0 ? null : ino;
         }
     }
 
@@ -103,7 +101,7 @@ final class NetnsCommand extends CommandGroup {
         @Override
         public Integer call() {
             Netns ns = Cli.existing(name, "NAME");
-            return Exec.run(cli, command, pb -> NsProcess.start(ns, pb));
+            return ForegroundProcess.run(cli, command, pb -> NsProcess.start(ns, pb));
         }
     }
 

@@ -43,7 +43,7 @@ final class NsCommand extends CommandGroup {
                     m.put("boundAt", e.boundAt());
                     out.add(m);
                 }
-                Json.print(cli.out, out);
+                JsonOutput.print(cli.out, out);
                 return 0;
             }
             Table t = new Table("NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND");

@@ -51,7 +51,7 @@ final class PodCommand extends CommandGroup {
             cli.nodeNetns(); // a missing --node-netns is reported before anything is made
             PodRecord r = pods(cli).run(spec, network, cli.nodeNetns);
             if (cli.json) {
-                Json.print(cli.out, r.toJson());
+                JsonOutput.print(cli.out, r.toJson());
             } else {
                 cli.out.println("pod/" + r.name() + " created"
                         + (r.ip() != null ? " (ip " + r.ip() + ", netns " + r.netns() + ")" : ""));
@@ -106,7 +106,7 @@ final class PodCommand extends CommandGroup {
             if (!sandbox.exists()) {
                 throw new CliException("pod " + name + " has lost its namespaces", "remove it with `podnet pod rm " + name + "`");
             }
-            return Exec.run(cli, command, pb -> {
+            return ForegroundProcess.run(cli, command, pb -> {
                 Containers.podEnvironment(pb, name);
                 return NsProcess.start(sandbox.nsFiles(), pb);
             });
@@ -129,7 +129,7 @@ final class PodCommand extends CommandGroup {
             }
             List<PodStatus> all = pods(cli).list();
             if (cli.json || "json".equals(format)) {
-                Json.print(cli.out, all.stream().map(PodStatus::toJson).toList());
+                JsonOutput.print(cli.out, all.stream().map(PodStatus::toJson).toList());
                 return 0;
             }
             if (all.isEmpty()) {
@@ -210,7 +210,7 @@ final class PodCommand extends CommandGroup {
                 }
             }
             if (cli.json) {
-                Json.print(cli.out, Map.of("deleted", names));
+                JsonOutput.print(cli.out, Map.of("deleted", names));
             }
             return 0;
         }

@@ -39,7 +39,7 @@ final class RouteCommand extends CommandGroup {
                 }
             }
             if (cli.json) {
-                Json.print(cli.out, rows);
+                JsonOutput.print(cli.out, rows);
             } else {
                 Table t = new Table("DESTINATION", "GATEWAY", "DEV", "SCOPE", "SRC");
                 rows.forEach(m -> t.row(m.get("dst"), m.get("gateway"), m.get("dev"), m.get("scope"), m.get("prefsrc")));

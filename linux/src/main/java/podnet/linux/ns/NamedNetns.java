@@ -27,8 +27,7 @@ public final class NamedNetns {
         createMountPoint(ns, "netns add " + name);
         try {
             NsThread.unshared(Namespaces.CLONE_NEWNET, () -> {
-                Namespaces.mount("/proc/thread-self/ns/net", ns.path().toString(), "none",
-                        Namespaces.MS_BIND);
+                NsMount.pin("/proc/thread-self/ns/net", ns.path());
                 return null;
             });
         } catch (RuntimeException e) {
@@ -51,7 +50,7 @@ public final class NamedNetns {
         prepareRunDir();
         createMountPoint(ns, "netns attach " + name);
         try {
-            Namespaces.mount(source.toString(), ns.path().toString(), "none", Namespaces.MS_BIND);
+            NsMount.pin(source.toString(), ns.path());
         } catch (RuntimeException e) {
             deleteQuietly(ns.path());
             throw e;
@@ -65,18 +64,7 @@ public final class NamedNetns {
         if (!Files.exists(ns.path())) {
             throw new SysException("netns del " + name + ": no such namespace", Errno.ENOENT);
         }
-        try {
-            Namespaces.umount2(ns.path().toString(), Namespaces.MNT_DETACH);
-        } catch (SysException e) {
-            if (!e.is(Errno.EINVAL)) { // EINVAL: not a mount point (a half-made name)
-                throw e;
-            }
-        }
-        try {
-            Files.delete(ns.path());
-        } catch (IOException e) {
-            throw new UncheckedIOException("netns del " + name, e);
-        }
+        NsMount.unpin(ns.path(), "netns del " + name);
     }
 
     /** Deletes the namespace if it exists; for cleanup paths. */

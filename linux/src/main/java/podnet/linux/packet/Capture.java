@@ -6,8 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.packet.filter.CaptureFilter;
-import podnet.linux.sys.MappedMemory;
-import podnet.linux.sys.Poll;
+import podnet.linux.sys.ffm.MappedMemory;
+import podnet.linux.sys.ffm.Poll;
 
 /**
  * A live capture on one interface of one network namespace, like {@code ip netns exec NS

@@ -11,8 +11,9 @@ import podnet.linux.ns.Netns;
 import podnet.linux.packet.filter.BpfInstruction;
 import podnet.linux.packet.filter.BpfProgram;
 import podnet.linux.sys.FileDescriptor;
-import podnet.linux.sys.MappedMemory;
 import podnet.linux.sys.Sockets;
+import podnet.linux.sys.ffm.MappedMemory;
+import podnet.linux.sys.ffm.SocketCalls;
 
 /**
  * An AF_PACKET raw socket: the descriptor-level calls (filter, TPACKET_V3 ring, bind to one
@@ -37,7 +38,7 @@ public final class PacketSocket implements AutoCloseable {
 
     /** A raw packet socket created inside {@code netns} (it stays there for its lifetime). */
     public static PacketSocket open(Netns netns) {
-        int fd = netns.call(() -> Sockets.socket(Sockets.AF_PACKET, Sockets.SOCK_RAW, 0));
+        int fd = netns.call(() -> SocketCalls.socket(Sockets.AF_PACKET, Sockets.SOCK_RAW, 0));
         return new PacketSocket(fd);
     }
 
@@ -60,7 +61,7 @@ public final class PacketSocket implements AutoCloseable {
             MemorySegment fprog = arena.allocate(16, 8); // struct sock_fprog { u16 len; sock_filter *filter; }
             fprog.set(JAVA_SHORT, 0, (short) program.size());
             fprog.set(ADDRESS, 8, insns);
-            Sockets.setsockopt(fd(), Sockets.SOL_SOCKET, Sockets.SO_ATTACH_FILTER, fprog);
+            SocketCalls.setsockopt(fd(), Sockets.SOL_SOCKET, Sockets.SO_ATTACH_FILTER, fprog);
         }
     }
 
@@ -69,7 +70,7 @@ public final class PacketSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment version = arena.allocate(JAVA_INT);
             version.set(JAVA_INT, 0, TPACKET_V3);
-            Sockets.setsockopt(fd(), SOL_PACKET, PACKET_VERSION, version);
+            SocketCalls.setsockopt(fd(), SOL_PACKET, PACKET_VERSION, version);
             int frameSize = 2048; // only a unit of account in V3: frames are packed in the blocks
             MemorySegment req = arena.allocate(7 * 4, 4); // struct tpacket_req3
             req.set(JAVA_INT, 0, options.blockSize());
@@ -79,7 +80,7 @@ public final class PacketSocket implements AutoCloseable {
             req.set(JAVA_INT, 16, options.blockTimeoutMillis());
             req.set(JAVA_INT, 20, 0); // no per-block private area
             req.set(JAVA_INT, 24, 0); // no rx hash
-            Sockets.setsockopt(fd(), SOL_PACKET, PACKET_RX_RING, req);
+            SocketCalls.setsockopt(fd(), SOL_PACKET, PACKET_RX_RING, req);
         }
         return MappedMemory.map(fd(), options.ringBytes(),
                 MappedMemory.PROT_READ | MappedMemory.PROT_WRITE, MappedMemory.MAP_SHARED);
@@ -92,7 +93,7 @@ public final class PacketSocket implements AutoCloseable {
             sll.set(JAVA_SHORT, 0, (short) Sockets.AF_PACKET);
             sll.set(JAVA_SHORT, 2, Short.reverseBytes((short) ETH_P_ALL));
             sll.set(JAVA_INT, 4, ifindex);
-            Sockets.bind(fd(), sll);
+            SocketCalls.bind(fd(), sll);
         }
     }
 
@@ -101,7 +102,7 @@ public final class PacketSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Math.max(1, frame.length));
             MemorySegment.copy(frame, 0, buf, JAVA_BYTE, 0, frame.length);
-            Sockets.sendto(fd(), buf, frame.length, 0, MemorySegment.NULL);
+            SocketCalls.sendto(fd(), buf, frame.length, 0, MemorySegment.NULL);
         }
     }
 
@@ -116,14 +117,14 @@ public final class PacketSocket implements AutoCloseable {
             MemorySegment mreq = a.allocate(16, 4); // struct packet_mreq
             mreq.set(JAVA_INT, 0, ifindex);
             mreq.set(JAVA_SHORT, 4, (short) PACKET_MR_PROMISC);
-            Sockets.setsockopt(fd(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq);
+            SocketCalls.setsockopt(fd(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq);
         }
     }
 
     public PacketStats takeStats() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(12, 4); // struct tpacket_stats_v3
-            Sockets.getsockopt(fd(), SOL_PACKET, PACKET_STATISTICS, st, arena.allocate(JAVA_INT));
+            SocketCalls.getsockopt(fd(), SOL_PACKET, PACKET_STATISTICS, st, arena.allocate(JAVA_INT));
             return new PacketStats(Integer.toUnsignedLong(st.get(JAVA_INT, 0)),
                     Integer.toUnsignedLong(st.get(JAVA_INT, 4)));
         }
@@ -133,7 +134,7 @@ public final class PacketSocket implements AutoCloseable {
     public int takeError() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(JAVA_INT);
-            Sockets.getsockopt(fd(), Sockets.SOL_SOCKET, SO_ERROR, v, arena.allocate(JAVA_INT));
+            SocketCalls.getsockopt(fd(), Sockets.SOL_SOCKET, SO_ERROR, v, arena.allocate(JAVA_INT));
             return v.get(JAVA_INT, 0);
         }
     }

@@ -4,6 +4,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import podnet.linux.sys.ffm.Libc;
 
 /** Linux errno numbers (x86-64 / generic) and their symbolic names. */
 public final class Errno {

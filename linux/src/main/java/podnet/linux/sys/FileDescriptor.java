@@ -9,6 +9,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import podnet.linux.sys.ffm.Libc;
 
 /**
  * An open file descriptor: open(2), flock(2) and close(2). Closing twice is harmless.

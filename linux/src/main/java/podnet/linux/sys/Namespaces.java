@@ -8,9 +8,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import podnet.linux.sys.ffm.Libc;
 
 /**
- * setns(2), unshare(2), mount(2) and umount2(2): the calls behind network namespaces.
+ * setns(2), unshare(2), mount(2), umount2(2) and sethostname(2): the calls behind namespaces.
  *
  * <p>setns and unshare change only the calling thread; see {@code podnet.linux.ns.NsThread}
  * for running code on a dedicated platform thread that may be switched.
@@ -43,6 +45,11 @@ public final class Namespaces {
     private static final class Umount2 {
         static final MethodHandle H = Libc.downcall("umount2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class SetHostname {
+        static final MethodHandle H = Libc.downcall("sethostname",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     /** setns(2): moves the calling thread into the namespace {@code fd} refers to. */
@@ -85,6 +92,24 @@ public final class Namespaces {
         try (Arena arena = Arena.ofConfined()) {
             int rc = (int) Umount2.H.invokeExact(st, arena.allocateFrom(target), flags);
             Libc.check("umount2 " + target, rc, st);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /**
+     * sethostname(2): names the calling thread's UTS namespace. Only for a thread that has just
+     * unshared CLONE_NEWUTS (see {@code podnet.linux.ns.PinnedNamespaces}); anywhere else it
+     * renames the host.
+     */
+    public static void sethostname(String name) {
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        MemorySegment st = Libc.errnoState();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(b.length);
+            s.copyFrom(MemorySegment.ofArray(b));
+            int rc = (int) SetHostname.H.invokeExact(st, s, (long) b.length);
+            Libc.check("sethostname " + name, rc, st);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

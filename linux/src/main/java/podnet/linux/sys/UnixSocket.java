@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import podnet.linux.sys.ffm.SocketCalls;
 
 /**
  * A Unix stream socket on a raw descriptor: listen/accept on a path, blocking reads and writes,
@@ -41,14 +42,14 @@ public final class UnixSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("prepare " + path, e);
         }
-        UnixSocket s = new UnixSocket(Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0));
+        UnixSocket s = new UnixSocket(SocketCalls.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment addr = a.allocate(2 + SUN_PATH_MAX, 2);
             addr.set(JAVA_SHORT, 0, (short) Sockets.AF_UNIX);
             MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
-            Sockets.bind(s.fd.fd(), addr);
+            SocketCalls.bind(s.fd.fd(), addr);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            Sockets.listen(s.fd.fd(), backlog);
+            SocketCalls.listen(s.fd.fd(), backlog);
             return s;
         } catch (IOException e) {
             s.close();
@@ -61,13 +62,13 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Blocks until a client connects. */
     public UnixSocket accept() {
-        return new UnixSocket(Sockets.accept(fd.fd()));
+        return new UnixSocket(SocketCalls.accept(fd.fd()));
     }
 
     public PeerCredentials peerCredentials() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cred = a.allocate(12, 4);
-            Sockets.getsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_PEERCRED, cred, a.allocate(JAVA_INT));
+            SocketCalls.getsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_PEERCRED, cred, a.allocate(JAVA_INT));
             return new PeerCredentials(cred.get(JAVA_INT, 0), cred.get(JAVA_INT, 4), cred.get(JAVA_INT, 8));
         }
     }
@@ -80,7 +81,7 @@ public final class UnixSocket implements AutoCloseable {
             int got = 0;
             while (got < n) {
                 MemorySegment slice = buf.asSlice(0, Math.min(buf.byteSize(), n - got));
-                long r = Sockets.recvfrom(fd.fd(), slice, 0);
+                long r = SocketCalls.recvfrom(fd.fd(), slice, 0);
                 if (r == 0) {
                     throw new UncheckedIOException(new java.io.EOFException("peer closed after " + got + " of " + n + " bytes"));
                 }
@@ -97,7 +98,7 @@ public final class UnixSocket implements AutoCloseable {
             MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
             long sent = 0;
             while (sent < data.length) {
-                sent += Sockets.sendto(fd.fd(), buf.asSlice(sent), data.length - sent,
+                sent += SocketCalls.sendto(fd.fd(), buf.asSlice(sent), data.length - sent,
                         MSG_NOSIGNAL, MemorySegment.NULL);
             }
         }
@@ -108,7 +109,7 @@ public final class UnixSocket implements AutoCloseable {
     /** Wakes threads blocked in accept or read on this socket, without releasing it yet. */
     public void shutdown() {
         try {
-            Sockets.shutdown(fd.fd(), Sockets.SHUT_RDWR);
+            SocketCalls.shutdown(fd.fd(), Sockets.SHUT_RDWR);
         } catch (SysException e) {
             // ENOTCONN on a listening socket still wakes accept; nothing else to do
         }

@@ -22,6 +22,7 @@ import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.TestNetns;
+import podnet.linux.sys.ffm.SocketCalls;
 
 /**
  * Regenerates the hex fixtures under {@code src/test/resources/netlink/} (raw datagrams as our
@@ -79,26 +80,26 @@ class CaptureFixturesHarness {
     private static void capture(Netns ns, String file, NlRequest req) throws Exception {
         List<String> lines = new ArrayList<>();
         ns.run(() -> {
-            int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, 0);
+            int fd = SocketCalls.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, 0);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment one = a.allocate(JAVA_INT);
                 one.set(JAVA_INT, 0, 1);
-                Sockets.setsockopt(fd, 270, 10, one);
-                Sockets.setsockopt(fd, 270, 11, one);
+                SocketCalls.setsockopt(fd, 270, 10, one);
+                SocketCalls.setsockopt(fd, 270, 11, one);
                 MemorySegment addr = a.allocate(12, 4);
                 addr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
-                Sockets.bind(fd, addr);
+                SocketCalls.bind(fd, addr);
                 req.addFlags(NlMessage.NLM_F_REQUEST);
                 ByteBuffer b = req.toBytes(0x1234, 0);
                 MemorySegment out = a.allocate(b.remaining(), 8);
                 MemorySegment.copy(MemorySegment.ofBuffer(b), 0, out, 0, b.remaining());
                 MemorySegment kernel = a.allocate(12, 4);
                 kernel.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
-                Sockets.sendto(fd, out, b.remaining(), 0, kernel);
+                SocketCalls.sendto(fd, out, b.remaining(), 0, kernel);
                 MemorySegment buf = a.allocate(65536, 8);
                 boolean done = false;
                 while (!done) {
-                    long n = Sockets.recvfrom(fd, buf, 0);
+                    long n = SocketCalls.recvfrom(fd, buf, 0);
                     byte[] d = buf.asSlice(0, n).toArray(JAVA_BYTE);
                     lines.add(HexFormat.of().formatHex(d));
                     for (NlMessage m : NlMessage.parseAll(ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()))) {

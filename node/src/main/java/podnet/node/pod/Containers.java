@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.sys.Signals;
 
 /**
  * Container processes: started inside the pod's namespaces in a session of their own (so they

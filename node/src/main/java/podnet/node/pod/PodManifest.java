@@ -14,7 +14,7 @@ public final class PodManifest {
     private PodManifest() {}
 
     public static PodSpec parse(String yaml) {
-        Map<String, Object> doc = map(MiniYaml.parse(yaml), "the document");
+        Map<String, Object> doc = map(ManifestYaml.parse(yaml), "the document");
         Object kind = doc.get("kind");
         if (kind != null && !"Pod".equals(kind)) {
             throw new PodException("manifest kind is " + kind + ", not Pod", "podnet runs Pod manifests only");

@@ -1,16 +1,10 @@
 package podnet.node.pod;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
-import podnet.linux.ns.NsThread;
-import podnet.linux.sys.Errno;
-import podnet.linux.sys.Namespaces;
-import podnet.linux.sys.SysException;
+import podnet.linux.ns.PinnedNamespaces;
 
 /**
  * A pod's namespaces, held by bind mounts instead of a pause process (as containerd pins a
@@ -35,20 +29,7 @@ public record PodSandbox(String pod, Netns netns, Path uts, Path ipc) {
         PodSandbox s = of(pod, podDir);
         NamedNetns.add(s.netns.name());
         try {
-            Files.createDirectories(s.uts.getParent());
-            Files.createFile(s.uts);
-            Files.createFile(s.ipc);
-            // A fresh thread joins the pod's netns, makes new uts+ipc namespaces, names the host
-            // and pins both; the thread exits and only the mounts keep them.
-            NsThread.run(List.of(s.netns.path()), () -> {
-                Namespaces.unshare(Namespaces.CLONE_NEWUTS | Namespaces.CLONE_NEWIPC);
-                Hostname.set(pod);
-                Namespaces.mount("/proc/thread-self/ns/uts", s.uts.toString(), "none", Namespaces.MS_BIND);
-                Namespaces.mount("/proc/thread-self/ns/ipc", s.ipc.toString(), "none", Namespaces.MS_BIND);
-            });
-        } catch (IOException e) {
-            s.destroy();
-            throw new UncheckedIOException("create sandbox of " + pod, e);
+            PinnedNamespaces.create(s.netns, pod, s.uts, s.ipc);
         } catch (RuntimeException e) {
             s.destroy();
             throw e;
@@ -68,12 +49,10 @@ public record PodSandbox(String pod, Netns netns, Path uts, Path ipc) {
     /** Unpins and removes everything; idempotent, so it also cleans a half-made sandbox. */
     public void destroy() {
         RuntimeException first = null;
-        for (Path p : List.of(uts, ipc)) {
-            try {
-                unpin(p);
-            } catch (RuntimeException e) {
-                first = first == null ? e : first;
-            }
+        try {
+            new PinnedNamespaces(uts, ipc).remove();
+        } catch (RuntimeException e) {
+            first = e;
         }
         try {
             NamedNetns.deleteIfExists(netns.name());
@@ -82,24 +61,6 @@ public record PodSandbox(String pod, Netns netns, Path uts, Path ipc) {
         }
         if (first != null) {
             throw first;
-        }
-    }
-
-    private static void unpin(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try {
-            Namespaces.umount2(p.toString(), Namespaces.MNT_DETACH);
-        } catch (SysException e) {
-            if (!e.is(Errno.EINVAL)) { // EINVAL: not mounted (half-made)
-                throw e;
-            }
-        }
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("remove " + p, e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import podnet.cni.runtime.CniRuntime;
+import podnet.cni.runtime.InProcessRuntime;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 
@@ -26,6 +27,18 @@ public final class Pods {
         this.stateDir = stateDir;
         this.store = new PodStore(stateDir);
         this.runtime = runtime;
+    }
+
+    /** Where plugin types podnet does not run in-process (portmap, tuning, ...) are exec'd from. */
+    public static final List<Path> CNI_BIN_DIRS = List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni"));
+
+    /**
+     * The runtime for pods kept under {@code stateDir}: podnet's plugins in this JVM, other
+     * types exec'd from {@link #CNI_BIN_DIRS}; results cached under the state directory, beside
+     * the pods they belong to.
+     */
+    public static CniRuntime defaultRuntime(Path stateDir) {
+        return new InProcessRuntime(CNI_BIN_DIRS, stateDir.resolve("cni-results"));
     }
 
     public PodStore store() {
@@ -51,7 +64,7 @@ public final class Pods {
             throw new PodException("node network namespace " + nodeNetns + " does not exist",
                     "create it with `podnet netns add " + nodeNetns + "`");
         }
-        PodNetwork net = new PodNetwork(runtime.get(), node); // no runtime: fail before writing anything
+        NetworkAttacher net = new NetworkAttacher(runtime.get(), node); // no runtime: fail before writing anything
         Path network = conflist == null ? DefaultNetwork.ensure(stateDir) : conflist.toAbsolutePath();
         if (!Files.isReadable(network)) {
             throw new PodException("network config " + network + " not found",
@@ -140,7 +153,7 @@ public final class Pods {
         PodSandbox sandbox = sandbox(r);
         Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
         if (node.exists()) {
-            attempt(problems, "CNI DEL", () -> new PodNetwork(runtime.get(), node)
+            attempt(problems, "CNI DEL", () -> new NetworkAttacher(runtime.get(), node)
                     .detach(r.name(), Path.of(r.network()), sandbox.netns().path()));
         }
         attempt(problems, "remove sandbox", sandbox::destroy);

@@ -5,15 +5,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import podnet.linux.packet.Capture;
-import podnet.linux.packet.CaptureOptions;
+import podnet.linux.packet.BackgroundCapture;
 import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.decode.ArpPacket;
 import podnet.linux.packet.decode.EthernetFrame;
 import podnet.linux.packet.decode.FrameDecoder;
 import podnet.linux.packet.decode.Ipv4Packet;
 import podnet.linux.packet.decode.Summary;
-import podnet.linux.packet.filter.CaptureFilter;
 
 /**
  * Captures at once on every hop between two endpoints (source eth0, its host veth, the bridge,
@@ -50,38 +48,26 @@ public final class PathTracer {
         }
         List<Hop> hops = hops(src, dst);
         List<Sighting> seen = Collections.synchronizedList(new ArrayList<>());
-        List<Capture> captures = new ArrayList<>();
-        List<Thread> readers = new ArrayList<>();
+        List<BackgroundCapture> captures = new ArrayList<>();
         boolean answered;
         try {
             for (Hop hop : hops) {
-                Capture c;
                 try {
-                    c = Capture.open(hop.netns(), hop.device(), CaptureFilter.ALL, CaptureOptions.defaults());
+                    captures.add(BackgroundCapture.start(hop.netns(), hop.device(), "trace-" + hop.device(), p -> {
+                        Sighting s = classify(hop, p, src.ip(), dst.ip());
+                        if (s != null) {
+                            seen.add(s);
+                        }
+                    }));
                 } catch (RuntimeException e) {
                     continue; // a missing hop is itself a finding; the diagnosis looks at live state
                 }
-                captures.add(c);
-                readers.add(Thread.ofPlatform().name("trace-" + hop.device()).start(() -> c.run(p -> {
-                    Sighting s = classify(hop, p, src.ip(), dst.ip());
-                    if (s != null) {
-                        seen.add(s);
-                    }
-                    return true;
-                })));
             }
             answered = probe.send(src, dst);
             sleep(SETTLE_MILLIS);
         } finally {
-            captures.forEach(Capture::stop);
-            for (Thread t : readers) {
-                try {
-                    t.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            captures.forEach(Capture::close);
+            captures.forEach(BackgroundCapture::stop); // all at once, then wait for each
+            captures.forEach(BackgroundCapture::close);
         }
         List<Sighting> ordered = new ArrayList<>(seen);
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));

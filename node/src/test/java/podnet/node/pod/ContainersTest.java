@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.ns.NamespaceTable;
+import podnet.linux.sys.Signals;
 import podnet.linux.testing.Root;
 
 /** Container processes in a sandbox: where they live, how they end, how they are stopped. */

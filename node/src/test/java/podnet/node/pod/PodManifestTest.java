@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The Pod manifest subset and the YAML subset under it. */
+/** The Pod manifest subset and the YAML values under it. */
 class PodManifestTest {
 
     @Test
@@ -61,7 +61,7 @@ class PodManifestTest {
     @Test
     @SuppressWarnings("unchecked")
     void yamlSubsetShapes() {
-        Map<String, Object> doc = (Map<String, Object>) MiniYaml.parse("""
+        Map<String, Object> doc = (Map<String, Object>) ManifestYaml.parse("""
                 a:
                 - 1
                 - k: v
@@ -91,8 +91,8 @@ class PodManifestTest {
                 .hasMessageContaining("invalid pod name");
         assertThatThrownBy(() -> PodManifest.parse("metadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    command: [a]\n  - name: c\n    command: [b]\n"))
                 .hasMessageContaining("two containers named c");
-        assertThatThrownBy(() -> MiniYaml.parse("a: 1\n   b: 2\n")).hasMessageContaining("line 2");
-        assertThatThrownBy(() -> MiniYaml.parse("a: \"open\n")).hasMessageContaining("unterminated");
-        assertThatThrownBy(() -> MiniYaml.parse("a: &anchor x\n")).hasMessageContaining("anchors");
+        assertThatThrownBy(() -> ManifestYaml.parse("a: 1\n   b: 2\n")).hasMessageContaining("line 2");
+        assertThatThrownBy(() -> ManifestYaml.parse("a: \"open\n")).hasMessageContaining("quoted scalar");
+        assertThatThrownBy(() -> ManifestYaml.parse("a: &anchor x\n")).hasMessageContaining("anchors");
     }
 }

@@ -63,13 +63,13 @@ class PodStoreTest {
 
     @Test
     void cniAttachmentAndResult() {
-        var a = PodNetwork.attachment("web", Path.of("/run/netns/podnet-web"));
+        var a = NetworkAttacher.attachment("web", Path.of("/run/netns/podnet-web"));
         assertThat(a.containerId()).isEqualTo("podnet-web");
         assertThat(a.ifName()).isEqualTo("eth0");
         assertThat(a.args()).containsEntry("K8S_POD_NAME", "web").containsEntry("IgnoreUnknown", "1");
-        assertThat(PodNetwork.firstIp("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.244.2.5/24\"}]}"))
+        assertThat(NetworkAttacher.firstIp("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.244.2.5/24\"}]}"))
                 .isEqualTo("10.244.2.5/24");
-        assertThat(PodNetwork.firstIp("{\"cniVersion\":\"1.0.0\"}")).isNull();
-        assertThatThrownBy(() -> PodNetwork.firstIp("nope")).isInstanceOf(PodException.class);
+        assertThat(NetworkAttacher.firstIp("{\"cniVersion\":\"1.0.0\"}")).isNull();
+        assertThatThrownBy(() -> NetworkAttacher.firstIp("nope")).isInstanceOf(PodException.class);
     }
 }

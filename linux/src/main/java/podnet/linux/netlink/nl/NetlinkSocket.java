@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.Errno;
+import podnet.linux.sys.ffm.SocketCalls;
 
 /**
  * A netlink socket with request/ACK and dump semantics.
@@ -54,17 +55,17 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Opens a socket of {@code protocol} in the calling thread's network namespace. */
     public static NetlinkSocket open(int protocol) {
-        int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, protocol);
+        int fd = SocketCalls.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, protocol);
         NetlinkSocket s = new NetlinkSocket(protocol, new FdTransport(fd));
         try {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment one = a.allocate(JAVA_INT);
                 one.set(JAVA_INT, 0, 1);
-                Sockets.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one);
-                Sockets.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one);
+                SocketCalls.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one);
+                SocketCalls.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one);
                 MemorySegment addr = a.allocate(12, 4); // sockaddr_nl
                 addr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
-                Sockets.bind(fd, addr);
+                SocketCalls.bind(fd, addr);
             }
             return s;
         } catch (RuntimeException e) {
@@ -262,14 +263,14 @@ public final class NetlinkSocket implements AutoCloseable {
                 sendBuf = arena.allocate(Math.max(n, sendBuf.byteSize() * 2), 8);
             }
             MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
-            Sockets.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+            SocketCalls.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
         }
 
         @Override
         public List<NlMessage> receive() {
             // MSG_TRUNC makes the kernel report a datagram's real length, so a reply larger than
             // the buffer (a link with hundreds of SR-IOV VFs) is an error, not silently cut short.
-            long n = Sockets.recvfrom(fd.fd(), recvBuf, Sockets.MSG_TRUNC);
+            long n = SocketCalls.recvfrom(fd.fd(), recvBuf, Sockets.MSG_TRUNC);
             if (n > RECV_BUFFER) {
                 throw new NetlinkException("netlink reply of " + n + " bytes exceeds the " + RECV_BUFFER
                         + "-byte receive buffer", Errno.EMSGSIZE, null);

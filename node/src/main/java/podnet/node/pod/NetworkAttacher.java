@@ -14,13 +14,13 @@ import podnet.linux.ns.Netns;
  * eth0 as CNI_IFNAME, DEL on removal. The runtime runs inside the node namespace, where the
  * host side (cni0, host veths) belongs.
  */
-public final class PodNetwork {
+public final class NetworkAttacher {
     public static final String IFNAME = "eth0";
 
     private final CniRuntime runtime;
     private final Netns node;
 
-    public PodNetwork(CniRuntime runtime, Netns node) {
+    public NetworkAttacher(CniRuntime runtime, Netns node) {
         this.runtime = runtime;
         this.node = node;
     }

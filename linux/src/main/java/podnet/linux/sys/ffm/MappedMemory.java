@@ -1,4 +1,4 @@
-package podnet.linux.sys;
+package podnet.linux.sys.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import podnet.linux.sys.SysException;
 
 /**
  * A shared mapping of a descriptor made with mmap(2) (e.g. an AF_PACKET ring), unmapped by

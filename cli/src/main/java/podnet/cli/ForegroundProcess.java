@@ -12,8 +12,8 @@ import java.util.function.Function;
  * and stderr inherited from a real terminal, or copied into the CLI's streams when those are
  * someone else's (tests). Returns the command's exit code.
  */
-final class Exec {
-    private Exec() {}
+final class ForegroundProcess {
+    private ForegroundProcess() {}
 
     static int run(Cli cli, List<String> command, Function<ProcessBuilder, Process> starter) {
         if (command.isEmpty()) {

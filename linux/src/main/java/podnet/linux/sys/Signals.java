@@ -1,26 +1,24 @@
-package podnet.node.pod;
+package podnet.linux.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import podnet.linux.sys.Errno;
-import podnet.linux.sys.Libc;
-import podnet.linux.sys.SysException;
+import podnet.linux.sys.ffm.Libc;
 
-/** kill(2) on a whole process group: a container's wrapper shell and everything it started. */
-final class Signals {
+/** kill(2), on one process or a whole process group (e.g. a container's shell and all it started). */
+public final class Signals {
     private Signals() {}
 
-    static final int SIGKILL = 9, SIGTERM = 15;
+    public static final int SIGKILL = 9, SIGTERM = 15;
 
     private static final class Kill {
         static final MethodHandle H = Libc.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     /** Signals process group {@code pgid}; false if it does not exist (yet, or any more). */
-    static boolean killGroup(long pgid, int signal) {
+    public static boolean killGroup(long pgid, int signal) {
         if (pgid <= 1) {
             throw new IllegalArgumentException("refusing to signal process group " + pgid);
         }
@@ -28,7 +26,7 @@ final class Signals {
     }
 
     /** Signals one process ({@code pid} > 0) or a group ({@code pid} < -1); false on ESRCH. */
-    static boolean kill(long pid, int signal) {
+    public static boolean kill(long pid, int signal) {
         if (pid == 0 || pid == -1 || pid == 1) {
             throw new IllegalArgumentException("refusing to signal " + pid);
         }

@@ -1,4 +1,4 @@
-package podnet.linux.sys;
+package podnet.linux.sys.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import podnet.linux.sys.Errno;
 
 /** poll(2) on a single descriptor. */
 public final class Poll {

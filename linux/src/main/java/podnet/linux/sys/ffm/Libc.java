@@ -1,4 +1,4 @@
-package podnet.linux.sys;
+package podnet.linux.sys.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import podnet.linux.sys.SysException;
 
 /**
  * The C library as seen through FFM: downcall handles that capture errno.

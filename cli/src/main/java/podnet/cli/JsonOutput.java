@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 
 /** Machine output for {@code -j}: one JSON document (maps and lists) on one line. */
-final class Json {
-    private Json() {}
+final class JsonOutput {
+    private JsonOutput() {}
 
     static String write(Object value) {
         try {
