@@ -34,7 +34,7 @@ final class ImageCommand extends CommandGroup {
                 throw new CliException(e.getMessage(), e.hint());
             }
             if (cli.json) {
-                Json.print(cli.out, built.stream().map(b -> {
+                JsonOutput.print(cli.out, built.stream().map(b -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("image", b.ref());
                     m.put("archive", b.archive().toString());
