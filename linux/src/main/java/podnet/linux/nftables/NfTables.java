@@ -35,11 +35,13 @@ final class NfTables {
             CHAIN_POLICY = 5, CHAIN_TYPE = 7;
     // enum nft_hook_attributes
     static final int HOOK_HOOKNUM = 1, HOOK_PRIORITY = 2;
-    static final int NF_INET_POST_ROUTING = 4, NF_BR_PRE_ROUTING = 0;
+    static final int NF_INET_PRE_ROUTING = 0, NF_INET_LOCAL_OUT = 3, NF_INET_POST_ROUTING = 4, NF_BR_PRE_ROUTING = 0;
     // verdicts
     static final int NF_DROP = 0, NF_ACCEPT = 1;
     /** NF_IP_PRI_NAT_SRC, nft's "srcnat". */
     static final int PRIORITY_SRCNAT = 100;
+    /** NF_IP_PRI_NAT_DST, nft's "dstnat". */
+    static final int PRIORITY_DSTNAT = -100;
 
     // enum nft_rule_attributes
     static final int RULE_TABLE = 1, RULE_CHAIN = 2, RULE_HANDLE = 3, RULE_EXPRESSIONS = 4,
@@ -50,7 +52,9 @@ final class NfTables {
     // enum nft_data_attributes
     static final int DATA_VALUE = 1, DATA_VERDICT = 2;
     // enum nft_verdict_attributes
-    static final int VERDICT_CODE = 1;
+    static final int VERDICT_CODE = 1, VERDICT_CHAIN = 2;
+    /** enum nft_verdicts: jump to a chain (and come back). */
+    static final int NFT_JUMP = -3;
 
     // enum nft_set_attributes
     static final int SET_TABLE = 1, SET_NAME = 2, SET_FLAGS = 3, SET_KEY_TYPE = 4,
@@ -68,17 +72,25 @@ final class NfTables {
     static final int GEN_ID = 1;
 
     // expressions
-    static final int META_DREG = 1, META_KEY = 2;
-    static final int NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15;
+    static final int META_DREG = 1, META_KEY = 2, META_SREG = 3;
+    static final int NFT_META_MARK = 3, NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16;
     static final int CMP_SREG = 1, CMP_OP = 2, CMP_DATA = 3;
     static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1;
     static final int PAYLOAD_DREG = 1, PAYLOAD_BASE = 2, PAYLOAD_OFFSET = 3, PAYLOAD_LEN = 4;
-    static final int NFT_PAYLOAD_LL_HEADER = 0, NFT_PAYLOAD_NETWORK_HEADER = 1;
+    static final int NFT_PAYLOAD_LL_HEADER = 0, NFT_PAYLOAD_NETWORK_HEADER = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
     static final int BITWISE_SREG = 1, BITWISE_DREG = 2, BITWISE_LEN = 3, BITWISE_MASK = 4,
             BITWISE_XOR = 5;
     static final int LOOKUP_SET = 1, LOOKUP_SREG = 2, LOOKUP_SET_ID = 4;
     static final int IMMEDIATE_DREG = 1, IMMEDIATE_DATA = 2;
-    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
+    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1, NFT_REG_2 = 2;
+    // enum nft_nat_attributes, nft_nat_types
+    static final int NAT_TYPE = 1, NAT_FAMILY = 2, NAT_REG_ADDR_MIN = 3, NAT_REG_PROTO_MIN = 5;
+    static final int NFT_NAT_DNAT = 1;
+    // enum nft_fib_attributes, nft_fib_result, NFTA_FIB_F_*
+    static final int FIB_DREG = 1, FIB_RESULT = 2, FIB_FLAGS = 3;
+    static final int NFT_FIB_RESULT_ADDRTYPE = 3, NFTA_FIB_F_DADDR = 2;
+    /** RTN_LOCAL: an address of this host (what {@code fib daddr type local} compares with). */
+    static final int RTN_LOCAL = 2;
 
     /** libnftnl rule userdata: NFTNL_UDATA_RULE_COMMENT. */
     static final int UDATA_RULE_COMMENT = 0;
