@@ -2,34 +2,36 @@ package podnet.linux.nftables;
 
 import static podnet.linux.nftables.NfTables.*;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import podnet.linux.inet.Cidr;
 
 /**
  * The rules of a pod's hostport chain, one mapping at a time, as the reference portmap's
  * iptables rules mean them (in an inet table, so each rule first tests the family):
  * <ul>
- * <li>{@link Kind#HAIRPIN}: from the pod itself to its own host port: set the masquerade mark,
- *     so the reply comes back through the node (the reference's CNI-HOSTPORT-SETMARK);
+ * <li>{@link Kind#HAIRPIN}: from the pod's subnet (the pod itself, or a neighbour on the same
+ *     bridge, whose reply would otherwise skip the node): set the masquerade mark (the
+ *     reference's {@code -s POD/PREFIX -j CNI-HOSTPORT-SETMARK});
  * <li>{@link Kind#LOCALHOST}: from 127.0.0.1 (IPv4 only): mark too, masqueraded to the bridge
  *     address after route_localnet let it leave lo;
  * <li>{@link Kind#DNAT}: {@code [ip daddr HOSTIP] PROTO dport HOSTPORT dnat to POD:PORT}.
  * </ul>
  */
-record HostPortRule(Kind kind, HostPort port, InetAddress podIp, int mark) implements NftMessages.RuleBody {
+record HostPortRule(Kind kind, HostPort port, Cidr pod, int mark) implements NftMessages.RuleBody {
     enum Kind { HAIRPIN, LOCALHOST, DNAT }
 
     static final byte[] LOCALHOST_V4 = {127, 0, 0, 1};
 
     @Override
     public void write(Expressions e) {
-        boolean v4 = podIp instanceof Inet4Address;
+        InetAddress podIp = pod.address();
+        boolean v4 = pod.isIpv4();
         int addrLen = v4 ? 4 : 16;
         e.metaNfproto().cmp(NFT_CMP_EQ, new byte[] {(byte) (v4 ? NFPROTO_IPV4 : NFPROTO_IPV6)});
         if (kind == Kind.HAIRPIN) {
-            e.payload(v4 ? 12 : 8, addrLen).cmp(NFT_CMP_EQ, podIp.getAddress());
+            e.prefix(v4 ? 12 : 8, pod.network(), NFT_CMP_EQ);
         } else if (kind == Kind.LOCALHOST) {
             e.payload(12, 4).cmp(NFT_CMP_EQ, LOCALHOST_V4);
         }

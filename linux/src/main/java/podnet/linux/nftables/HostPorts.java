@@ -2,8 +2,6 @@ package podnet.linux.nftables;
 
 import static podnet.linux.nftables.NfTables.*;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlAttrs;
@@ -62,10 +61,11 @@ public final class HostPorts implements AutoCloseable {
 
     /**
      * Forwards {@code ports} to the pod's addresses (replacing what {@code owner} had). With
-     * {@code snat}, the pod reaching its own host port (hairpin) and 127.0.0.1 are masqueraded
-     * by {@code mark} (one bit, the reference's 0x2000 by default).
+     * {@code snat}, connections from the pod's subnet (the prefix of its address: the pod
+     * itself, hairpin, and its neighbours on the bridge, as the reference's {@code -s POD/24})
+     * and from 127.0.0.1 are masqueraded by {@code mark} (one bit, the reference's 0x2000).
      */
-    public void add(Owner owner, List<InetAddress> podIps, List<HostPort> ports, boolean snat, int mark) {
+    public void add(Owner owner, List<Cidr> podIps, List<HostPort> ports, boolean snat, int mark) {
         ensureBase(mark);
         List<RuleRef> old = jumps(owner);
         boolean chainExists = chains().contains(owner.chain());
@@ -83,7 +83,7 @@ public final class HostPorts implements AutoCloseable {
         for (HostPortRule rule : rules(podIps, ports, snat, mark)) {
             batch.add(NftMessages.newRule(FAMILY, TABLE, chain, rule, null),
                     "nft add rule inet " + TABLE + " " + chain + " (" + rule.kind() + " " + rule.port() + " to "
-                            + podnet.linux.inet.Cidr.text(rule.podIp()) + ")");
+                            + rule.pod() + ")");
         }
         batch.add(NftMessages.newRule(FAMILY, TABLE, HOSTPORTS, new Jump(chain), comment(owner, podIps, ports, snat, mark)),
                 "nft add rule inet " + TABLE + " " + HOSTPORTS + " jump " + chain);
@@ -94,7 +94,7 @@ public final class HostPorts implements AutoCloseable {
      * What is wrong with {@code owner}'s forwarding compared with what was asked for; empty
      * when it is in place as asked.
      */
-    public Optional<String> check(Owner owner, List<InetAddress> podIps, List<HostPort> ports, boolean snat, int mark) {
+    public Optional<String> check(Owner owner, List<Cidr> podIps, List<HostPort> ports, boolean snat, int mark) {
         List<RuleRef> jumps = jumps(owner);
         if (jumps.isEmpty()) {
             return Optional.of("no hostport rules for container " + owner.containerId() + " in table inet " + TABLE);
@@ -190,16 +190,16 @@ public final class HostPorts implements AutoCloseable {
         }
     }
 
-    static List<HostPortRule> rules(List<InetAddress> podIps, List<HostPort> ports, boolean snat, int mark) {
+    static List<HostPortRule> rules(List<Cidr> podIps, List<HostPort> ports, boolean snat, int mark) {
         List<HostPortRule> out = new ArrayList<>();
-        for (InetAddress ip : podIps) {
+        for (Cidr ip : podIps) {
             for (HostPort p : ports) {
-                if (!p.appliesTo(ip)) {
+                if (!p.appliesTo(ip.address())) {
                     continue;
                 }
                 if (snat) {
                     out.add(new HostPortRule(HostPortRule.Kind.HAIRPIN, p, ip, mark));
-                    if (ip instanceof Inet4Address) {
+                    if (ip.isIpv4()) {
                         out.add(new HostPortRule(HostPortRule.Kind.LOCALHOST, p, ip, mark));
                     }
                 }
@@ -209,9 +209,9 @@ public final class HostPorts implements AutoCloseable {
         return out;
     }
 
-    static String comment(Owner owner, List<InetAddress> podIps, List<HostPort> ports, boolean snat, int mark) {
+    static String comment(Owner owner, List<Cidr> podIps, List<HostPort> ports, boolean snat, int mark) {
         StringBuilder what = new StringBuilder();
-        podIps.forEach(ip -> what.append(podnet.linux.inet.Cidr.text(ip)).append(','));
+        podIps.forEach(ip -> what.append(ip).append(','));
         ports.forEach(p -> what.append(p).append(','));
         what.append(snat).append(',').append(mark);
         return owner.commentPrefix() + digest(what.toString()).substring(0, 12);

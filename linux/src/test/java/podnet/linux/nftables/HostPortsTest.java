@@ -2,16 +2,7 @@ package podnet.linux.nftables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +13,7 @@ import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
 import podnet.linux.ns.Netns;
 import podnet.linux.sysctl.Sysctl;
+import podnet.linux.testing.PortProbe;
 import podnet.linux.testing.TestNetns;
 
 /**
@@ -32,14 +24,14 @@ import podnet.linux.testing.TestNetns;
  * CHECK, DEL and GC act on one attachment only.
  */
 class HostPortsTest {
-    static final InetAddress POD = Cidr.parseAddress("10.244.8.2"), POD6 = Cidr.parseAddress("fd00:8::2");
+    static final Cidr POD = Cidr.parse("10.244.8.2/24"), POD6 = Cidr.parse("fd00:8::2/64");
     static final HostPort TCP = new HostPort(8080, 80, "tcp", null), UDP = new HostPort(8053, 80, "udp", null);
     static final int MARK = 0x2000;
 
     TestNetns namespaces;
     Netns node, pod, outside;
     String bridge;
-    final List<AutoCloseable> servers = new ArrayList<>();
+    final PortProbe probe = new PortProbe();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -78,15 +70,12 @@ class HostPortsTest {
         }
         Sysctl.set(node, "net.ipv4.ip_forward", "1");
         Sysctl.set(node, Sysctl.conf("ipv4", bridge, "route_localnet"), "1");
-        serveTcp(pod, "::", "pod"); // dual stack: v4 clients arrive as v4-mapped
-        serveUdp(pod);
+        probe.serveTcp(pod, 80, "pod").serveUdp(pod, 80);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable s : servers) {
-            s.close();
-        }
+        probe.close();
         namespaces.close();
     }
 
@@ -99,11 +88,11 @@ class HostPortsTest {
         try (HostPorts hp = HostPorts.open(node)) {
             hp.add(owner("c1"), List.of(POD), List.of(TCP), true, MARK);
         }
-        assertThat(tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
-        assertThat(tcp(node, "10.244.8.1", 8080)).isEqualTo("pod from 10.244.8.1");
-        assertThat(tcp(node, "127.0.0.1", 8080)).as("localhost, masqueraded to the bridge address")
+        assertThat(PortProbe.tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
+        assertThat(PortProbe.tcp(node, "10.244.8.1", 8080)).isEqualTo("pod from 10.244.8.1");
+        assertThat(PortProbe.tcp(node, "127.0.0.1", 8080)).as("localhost, masqueraded to the bridge address")
                 .isEqualTo("pod from 10.244.8.1");
-        assertThat(tcp(pod, "10.244.8.1", 8080)).as("hairpin, masqueraded").isEqualTo("pod from 10.244.8.1");
+        assertThat(PortProbe.tcp(pod, "10.244.8.1", 8080)).as("hairpin, masqueraded").isEqualTo("pod from 10.244.8.1");
         String table = Nft.run(node.name(), "list", "table", "inet", HostPorts.TABLE);
         assertThat(table).contains("fib daddr type local jump hostports")
                 .contains("dnat ip to 10.244.8.2:80")
@@ -116,8 +105,8 @@ class HostPortsTest {
         try (HostPorts hp = HostPorts.open(node)) {
             hp.add(owner("c1"), List.of(POD, POD6), List.of(TCP, UDP), true, MARK);
         }
-        assertThat(udp(outside, "192.168.8.1", 8053)).isEqualTo("udp from 192.168.8.2");
-        assertThat(tcp(node, "fd00:8::1", 8080)).isEqualTo("pod from fd00:8::1");
+        assertThat(PortProbe.udp(outside, "192.168.8.1", 8053)).isEqualTo("udp from 192.168.8.2");
+        assertThat(PortProbe.tcp(node, "fd00:8::1", 8080)).isEqualTo("pod from fd00:8::1");
         assertThat(Nft.run(node.name(), "list", "table", "inet", HostPorts.TABLE)).contains("dnat ip6 to [fd00:8::2]:80");
     }
 
@@ -127,16 +116,16 @@ class HostPortsTest {
             hp.add(owner("c1"), List.of(POD), List.of(new HostPort(8080, 80, "tcp", Cidr.parseAddress("192.168.8.1"))),
                     true, MARK);
         }
-        assertThat(tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
-        assertThat(tcp(node, "10.244.8.1", 8080)).startsWith("failed");
+        assertThat(PortProbe.tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
+        assertThat(PortProbe.tcp(node, "10.244.8.1", 8080)).startsWith("failed");
     }
 
     @Test
     void checkRemoveAndGcTouchOneAttachment() {
         try (HostPorts hp = HostPorts.open(node)) {
             hp.add(owner("c1"), List.of(POD), List.of(TCP), true, MARK);
-            hp.add(owner("c2"), List.of(Cidr.parseAddress("10.244.8.3")), List.of(new HostPort(9090, 80, "tcp", null)), true, MARK);
-            hp.add(owner("c3"), List.of(Cidr.parseAddress("10.244.8.4")), List.of(new HostPort(9091, 80, "tcp", null)), true, MARK);
+            hp.add(owner("c2"), List.of(Cidr.parse("10.244.8.3/24")), List.of(new HostPort(9090, 80, "tcp", null)), true, MARK);
+            hp.add(owner("c3"), List.of(Cidr.parse("10.244.8.4/24")), List.of(new HostPort(9091, 80, "tcp", null)), true, MARK);
             assertThat(hp.check(owner("c1"), List.of(POD), List.of(TCP), true, MARK)).isEmpty();
             assertThat(hp.check(owner("c1"), List.of(POD), List.of(UDP), true, MARK)).isPresent();
             assertThat(hp.check(owner("nope"), List.of(POD), List.of(TCP), true, MARK)).get().asString()
@@ -151,81 +140,12 @@ class HostPortsTest {
             hp.retain("mynet", List.of("c1"));
             hp.retain("othernet", List.of());
             assertThat(hp.owners()).containsExactly(owner("c1"));
-            assertThat(tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
+            assertThat(PortProbe.tcp(outside, "192.168.8.1", 8080)).isEqualTo("pod from 192.168.8.2");
             hp.remove(owner("c1"));
             assertThat(hp.owners()).isEmpty();
         }
-        assertThat(tcp(outside, "192.168.8.1", 8080)).startsWith("failed");
+        assertThat(PortProbe.tcp(outside, "192.168.8.1", 8080)).startsWith("failed");
         String table = Nft.run(node.name(), "list", "table", "inet", HostPorts.TABLE);
         assertThat(table).doesNotContain("chain pm-").doesNotContain("dnat");
-    }
-
-    // ---- a tiny server in the pod and clients anywhere ----------------------------------
-
-    private void serveTcp(Netns ns, String bind, String name) {
-        ServerSocket s = ns.call(() -> {
-            ServerSocket ss = new ServerSocket();
-            ss.bind(new InetSocketAddress(InetAddress.getByName(bind), 80));
-            return ss;
-        });
-        servers.add(s);
-        Thread.ofPlatform().daemon().start(() -> {
-            while (!s.isClosed()) {
-                try (Socket c = s.accept()) {
-                    c.getOutputStream().write((name + " from " + Cidr.text(c.getInetAddress())).getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // closed at tear-down
-                }
-            }
-        });
-    }
-
-    private void serveUdp(Netns ns) {
-        DatagramSocket s = ns.call(() -> new DatagramSocket(new InetSocketAddress(InetAddress.getByName("::"), 80)));
-        servers.add(s);
-        Thread.ofPlatform().daemon().start(() -> {
-            byte[] buf = new byte[512];
-            while (!s.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    s.receive(p);
-                    byte[] reply = ("udp from " + Cidr.text(p.getAddress())).getBytes(StandardCharsets.UTF_8);
-                    s.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
-                } catch (IOException e) {
-                    // closed
-                }
-            }
-        });
-    }
-
-    private static String tcp(Netns from, String to, int port) {
-        try {
-            return from.call(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getByName(to), port), 2000);
-                    s.setSoTimeout(2000);
-                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                }
-            });
-        } catch (RuntimeException e) {
-            return "failed: " + e.getMessage();
-        }
-    }
-
-    private static String udp(Netns from, String to, int port) {
-        try {
-            return from.call(() -> {
-                try (DatagramSocket s = new DatagramSocket()) {
-                    s.setSoTimeout(2000);
-                    byte[] q = "hi".getBytes();
-                    s.send(new DatagramPacket(q, q.length, InetAddress.getByName(to), port));
-                    DatagramPacket p = new DatagramPacket(new byte[512], 512);
-                    s.receive(p);
-                    return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
-                }
-            });
-        } catch (RuntimeException e) {
-            return "failed: " + (e.getCause() instanceof SocketTimeoutException ? "timeout" : e.getMessage());
-        }
     }
 }
