@@ -146,7 +146,7 @@ class CriSandboxTest {
      * GET / on the hostPort from a socket opened in the node netns (busybox's static wget
      * crashes in its resolver here, so the test is its own HTTP client).
      */
-    private static String fetch(E2eNode node, String address) {
+    static String fetch(E2eNode node, String address) {
         try {
             return podnet.linux.ns.Netns.named(node.nodeNetns).call(() -> {
                 try (java.net.Socket s = new java.net.Socket()) {

@@ -44,7 +44,19 @@ record PortMapConf(List<HostPort> ports, boolean snat, int mark) {
         return new PortMapConf(ports, Json.bool(raw, "snat", true), 1 << bit);
     }
 
-    private static HostPort port(Map<String, Object> m) {
+    /**
+     * Keys as Go's encoding/json matches them, ignoring case: containerd's go-cni sends its
+     * PortMapping struct untagged ({@code "HostPort"}, {@code "ContainerPort"}, …), a kubelet's
+     * dockershim sent {@code "hostPort"}; the reference reads both.
+     */
+    private static Map<String, Object> caseless(Map<String, Object> m) {
+        Map<String, Object> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        out.putAll(m);
+        return out;
+    }
+
+    private static HostPort port(Map<String, Object> raw) {
+        Map<String, Object> m = caseless(raw);
         int host = Json.integer(m, "hostPort", 0);
         int container = Json.integer(m, "containerPort", 0);
         if (container <= 0 || container > 65535) {

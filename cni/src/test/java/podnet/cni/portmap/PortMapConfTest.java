@@ -38,6 +38,13 @@ class PortMapConfTest {
     }
 
     @Test
+    void keysOfAnyCaseAsContainerdSendsThem() {
+        PortMapConf c = PortMapConf.of(conf(",\"runtimeConfig\":{\"portMappings\":"
+                + "[{\"HostPort\":8080,\"ContainerPort\":80,\"Protocol\":\"tcp\",\"HostIP\":\"\"}]}"));
+        assertThat(c.ports()).containsExactly(new HostPort(8080, 80, "tcp", null));
+    }
+
+    @Test
     void badInput() {
         for (String bad : List.of(",\"markMasqBit\":32",
                 ",\"externalSetMarkChain\":\"KUBE-MARK-MASQ\"",

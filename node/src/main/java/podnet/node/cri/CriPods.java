@@ -89,10 +89,13 @@ public final class CriPods {
                     c.startContainer(id);
                 }
                 return r;
-            } catch (CriException e) {
+            } catch (RuntimeException e) {
                 List<String> left = removeQuietly(c, r);
-                PodException p = CriErrors.of(e, opts.socket(), opts.image());
-                throw new PodException(p.getMessage(), p.hint() + (left.isEmpty()
+                DirectoryTree.delete(dir);
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                String hint = e instanceof CriException ce ? CriErrors.of(ce, opts.socket(), opts.image()).hint()
+                        : "see the message; PODNET_DEBUG=1 shows a stack trace";
+                throw new PodException(msg, hint + (left.isEmpty()
                         ? "; the half-made pod was removed" : "; cleanup problems: " + left), e);
             }
         }
