@@ -9,8 +9,14 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import podnet.cri.api.ExecSyncResponse;
 import podnet.linux.ns.NsProcess;
 import podnet.node.pod.ContainerPort;
+import podnet.node.cri.CriManifest;
+import podnet.node.cri.CriPodOptions;
+import podnet.node.cri.CriPodRecord;
+import podnet.node.cri.CriPods;
+import podnet.node.cri.HostPortSpec;
 import podnet.node.pod.Containers;
 import podnet.node.policy.PodMembership;
 import podnet.node.policy.PolicyManifest;
@@ -21,8 +27,13 @@ import podnet.node.pod.PodSpec;
 import podnet.node.pod.PodStatus;
 import podnet.node.pod.Pods;
 
-/** {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. */
-@Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; processes from the host's filesystem.",
+/**
+ * {@code podnet pod}: pods on this node, like a tiny kubelet + kubectl. Two runtimes: podnet's
+ * own (host programs in pinned namespaces, the default) and a CRI runtime (containerd: a pause
+ * sandbox and containers from an image); exec, logs, list and rm work on both.
+ */
+@Command(name = "pod", description = "Pods: shared net/uts/ipc namespaces, attached with CNI; host programs, "
+        + "or containers on containerd's CRI (--runtime cri).",
         subcommands = {PodCommand.Run.class, PodCommand.ExecIn.class, PodCommand.ListPods.class, PodCommand.Logs.class,
                 PodCommand.Rm.class, PodCommand.Label.class})
 final class PodCommand extends CommandGroup {
@@ -37,6 +48,10 @@ final class PodCommand extends CommandGroup {
         return slash < 0 ? PodSpec.id(namespace, ref) : PodSpec.id(ref.substring(0, slash), ref.substring(slash + 1));
     }
 
+    static CriPods criPods(Cli cli) {
+        return new CriPods(cli.stateDir);
+    }
+
     @Command(name = "run", description = "Create pod NAME running CMD, or the pod of a manifest (-f).")
     static final class Run extends CliCommand {
         @Option(names = {"-f", "--filename"}, paramLabel = "POD.YAML",
@@ -46,6 +61,22 @@ final class PodCommand extends CommandGroup {
         @Option(names = "--network", paramLabel = "CONFLIST",
                 description = "CNI network config list (default: cni0 with 10.244.2.0/24, written under the state dir).")
         Path network;
+
+        @Option(names = "--runtime", paramLabel = "RUNTIME", description = "process (default: host programs in "
+                + "podnet's sandbox) or cri (a containerd sandbox with the pause image, containers from --image).")
+        String runtime;
+
+        @Option(names = "--cri-socket", paramLabel = "PATH", description = "The CRI runtime's socket (default: "
+                + "/run/containerd/containerd.sock).")
+        Path criSocket;
+
+        @Option(names = "--image", paramLabel = "IMAGE", description = "With --runtime cri: the containers' image "
+                + "(default: localhost/podnet/busybox:0.1.0, see `podnet image build`).")
+        String image;
+
+        @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:PORT[/tcp|udp]",
+                description = "With --runtime cri: a hostPort (the portmap plugin forwards it).")
+        List<String> publish = new ArrayList<>();
 
         @Parameters(arity = "0..*", paramLabel = "NAME -- CMD", description = "The pod's name, then the command after --.")
         List<String> words = new ArrayList<>();
@@ -67,6 +98,30 @@ final class PodCommand extends CommandGroup {
         public Integer call() {
             PolicyManifest.checkLabels(labels, "--label");
             PodSpec spec = spec().with(namespace, labels, ports.stream().map(ContainerPort::parse).toList());
+            CriManifest fromManifest = manifest != null ? criManifest() : null;
+            String rt = runtime != null ? runtime : fromManifest != null ? fromManifest.runtime() : "process";
+            if (!rt.equals("process") && !rt.equals("cri")) {
+                throw new CliException("unknown runtime \"" + rt + "\"", "use --runtime process (the default) or cri");
+            }
+            if (rt.equals("cri")) {
+                List<HostPortSpec> hostPorts = new ArrayList<>(fromManifest != null ? fromManifest.ports() : List.of());
+                publish.forEach(p -> hostPorts.add(HostPortSpec.parse(p)));
+                String img = image != null ? image : fromManifest != null ? fromManifest.image() : null;
+                CriPodRecord r = criPods(cli).run(spec, new CriPodOptions(criSocket, img, hostPorts, null));
+                CriPodRecord.Container first = r.containers().get(0);
+                if (cli.json) {
+                    JsonOutput.print(cli.out, Map.of("name", r.name(), "runtime", "cri", "sandboxId", r.sandboxId(),
+                            "container", first.id()));
+                } else {
+                    cli.out.println("pod/" + r.name() + " created (cri sandbox " + r.sandboxId().substring(0, 12)
+                            + ", image " + r.image() + (r.ports().isEmpty() ? "" : ", ports " + r.ports()) + ")");
+                }
+                return 0;
+            }
+            if (criSocket != null || image != null || !publish.isEmpty()) {
+                throw new CliException("--cri-socket, --image and -p need --runtime cri",
+                        "the process runtime runs host programs and has no hostPorts");
+            }
             cli.nodeNetns(); // a missing --node-netns is reported before anything is made
             PodRecord r = pods(cli).run(spec, network, cli.nodeNetns);
             if (cli.json) {
@@ -76,6 +131,14 @@ final class PodCommand extends CommandGroup {
                         + (r.ip() != null ? " (ip " + r.ip() + ", netns " + r.netns() + ")" : ""));
             }
             return 0;
+        }
+
+        private CriManifest criManifest() {
+            try {
+                return CriManifest.parse(Files.readString(manifest));
+            } catch (IOException e) {
+                throw new CliException("cannot read " + manifest + ": " + e.getMessage(), "check the path");
+            }
         }
 
         private PodSpec spec() {
@@ -118,6 +181,18 @@ final class PodCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            CriPods cri = criPods(cli);
+            if (cri.isCri(name)) {
+                if (command.isEmpty()) {
+                    throw new CliException("pod exec needs a command", "e.g. `podnet pod exec " + name + " -- ip addr`");
+                }
+                ExecSyncResponse r = cri.exec(name, container, command, 0);
+                cli.out.write(r.getStdout().toByteArray(), 0, r.getStdout().size());
+                cli.err.write(r.getStderr().toByteArray(), 0, r.getStderr().size());
+                cli.out.flush();
+                cli.err.flush();
+                return r.getExitCode();
+            }
             Pods pods = pods(cli);
             PodRecord r = pods.require(id(name, namespace));
             if (container != null && r.containers().stream().noneMatch(c -> c.name().equals(container))) {
@@ -149,7 +224,9 @@ final class PodCommand extends CommandGroup {
             if (format != null && !format.equals("wide") && !format.equals("json")) {
                 throw new CliException("unknown output format \"" + format + "\"", "use -o wide, or -j for JSON");
             }
-            List<PodStatus> all = pods(cli).list();
+            List<PodStatus> all = new ArrayList<>(pods(cli).list());
+            all.addAll(criPods(cli).list(Pods.machineHostname()));
+            all.sort(java.util.Comparator.comparing(PodStatus::name));
             if (cli.json || "json".equals(format)) {
                 JsonOutput.print(cli.out, all.stream().map(PodStatus::toJson).toList());
                 return 0;
@@ -197,6 +274,12 @@ final class PodCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
+            CriPods cri = criPods(cli);
+            if (cri.isCri(name)) {
+                cli.out.print(cri.logs(name, container));
+                cli.out.flush();
+                return 0;
+            }
             Pods pods = pods(cli);
             PodRecord r = pods.require(id(name, namespace));
             String c = container != null ? container : r.containers().isEmpty() ? null : r.containers().get(0).name();
@@ -237,8 +320,9 @@ final class PodCommand extends CommandGroup {
                     throw new CliException("no pod " + n, "see `podnet pod list` for the pods on this node");
                 }
             }
+            CriPods cri = criPods(cli);
             for (String n : names) {
-                List<String> problems = pods.remove(id(n, namespace));
+                List<String> problems = cri.isCri(n) ? cri.remove(n) : pods.remove(id(n, namespace));
                 problems.forEach(p -> cli.err.println("podnet: warning: pod " + n + ": " + p));
                 if (!cli.json) {
                     cli.out.println("pod \"" + n + "\" deleted");

@@ -7,6 +7,7 @@ import java.util.Map;
 import podnet.cni.bridge.Bridge;
 import podnet.cni.ipam.HostLocal;
 import podnet.cni.loopback.Loopback;
+import podnet.cni.portmap.PortMap;
 import podnet.cni.spec.Call;
 import podnet.cni.spec.CniEnv;
 import podnet.cni.spec.CniError;
@@ -30,7 +31,7 @@ import podnet.linux.sys.SysException;
 public final class PluginRunner {
     private PluginRunner() {}
 
-    public static final java.util.List<String> PLUGINS = java.util.List.of("bridge", "host-local", "loopback");
+    public static final java.util.List<String> PLUGINS = java.util.List.of("bridge", "host-local", "loopback", "portmap");
 
     /** A call from podnet's own runtime: delegated plugins of our types run in this JVM too. */
     public static CniResponse run(String plugin, Map<String, String> env, byte[] stdin) {
@@ -106,8 +107,9 @@ public final class PluginRunner {
             case "bridge" -> new Bridge();
             case "host-local" -> new HostLocal();
             case "loopback" -> new Loopback();
+            case "portmap" -> new PortMap();
             default -> throw new CniError(CniError.INVALID_CONFIG, "unknown plugin \"" + name
-                    + "\" (this program provides bridge, host-local and loopback)");
+                    + "\" (this program provides bridge, host-local, loopback and portmap)");
         };
     }
 

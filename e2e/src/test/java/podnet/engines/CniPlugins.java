@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A directory of CNI plugin executables ({@code bridge}, {@code host-local}, {@code loopback})
+ * A directory of CNI plugin executables ({@code bridge}, {@code host-local}, {@code portmap}, {@code loopback})
  * that the engines are pointed at. The reference Go plugins are the control. podnet's set is,
  * by the system property {@value #PROPERTY}: unset, podnet's plugins from this build, written
  * by its own installer (as {@code podnet cni install --bin-dir DIR} does) into a temporary
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 public record CniPlugins(String label, Path dir) {
     public static final String PROPERTY = "podnet.cni.bin";
     public static final Path REFERENCE_DIR = Path.of("/usr/lib/cni");
-    static final List<String> NEEDED = List.of("bridge", "host-local", "loopback");
+    static final List<String> NEEDED = List.of("bridge", "host-local", "portmap", "loopback");
 
     /** The JUnit parameter source: every plugin set available on this machine. */
     public static Stream<CniPlugins> available() {

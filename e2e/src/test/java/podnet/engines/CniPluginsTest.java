@@ -24,21 +24,21 @@ class CniPluginsTest {
 
     @Test
     void referenceOnlyWithoutTheProperty() throws Exception {
-        Path ref = pluginDir("ref", "bridge", "host-local", "loopback");
+        Path ref = pluginDir("ref", "bridge", "host-local", "portmap", "loopback");
         assertThat(CniPlugins.sets(null, ref)).containsExactly(new CniPlugins("reference", ref));
     }
 
     @Test
     void podnetJoinsWhenThePropertyNamesACompleteDirectory() throws Exception {
-        Path ref = pluginDir("ref", "bridge", "host-local", "loopback");
-        Path ours = pluginDir("ours", "bridge", "host-local", "loopback");
+        Path ref = pluginDir("ref", "bridge", "host-local", "portmap", "loopback");
+        Path ours = pluginDir("ours", "bridge", "host-local", "portmap", "loopback");
         assertThat(CniPlugins.sets(ours.toString(), ref)).extracting(CniPlugins::label)
                 .containsExactly("reference", "podnet");
     }
 
     @Test
     void anIncompletePodnetDirectoryIsAnErrorNotASkip() throws Exception {
-        Path ref = pluginDir("ref", "bridge", "host-local", "loopback");
+        Path ref = pluginDir("ref", "bridge", "host-local", "portmap", "loopback");
         Path ours = pluginDir("ours", "bridge");
         assertThatThrownBy(() -> CniPlugins.sets(ours.toString(), ref))
                 .hasMessageContaining("host-local").hasMessageContaining("loopback");

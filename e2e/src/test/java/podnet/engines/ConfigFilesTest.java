@@ -22,7 +22,7 @@ class ConfigFilesTest {
         Map<String, Object> conf = JSON.std.mapFrom(Files.readString(net.confDir().resolve(PodNetworkConf.CONFLIST)));
         assertThat(conf).containsEntry("cniVersion", "1.0.0").containsEntry("name", "podnet");
         List<Map<String, Object>> plugins = (List<Map<String, Object>>) conf.get("plugins");
-        assertThat(plugins).extracting(p -> p.get("type")).containsExactly("bridge", "loopback");
+        assertThat(plugins).extracting(p -> p.get("type")).containsExactly("bridge", "portmap", "loopback");
         assertThat(plugins.get(0)).containsEntry("bridge", "cni0").containsEntry("isGateway", true)
                 .containsEntry("ipMasq", true).containsEntry("hairpinMode", true);
         Map<String, Object> ipam = (Map<String, Object>) plugins.get(0).get("ipam");

@@ -81,7 +81,12 @@ public final class E2eNode implements AutoCloseable {
 
     /** Starts the node sandbox with {@link #mounts()}; stopped on {@link #close()}. */
     public NodeSandbox sandbox() throws IOException {
-        NodeSandbox node = NodeSandbox.start(nodeNetns, mounts(), work.resolve("sandbox.log"));
+        return sandbox(mounts());
+    }
+
+    /** Starts the node sandbox with {@code mounts} (e.g. {@link #mounts()} plus more); stopped on {@link #close()}. */
+    public NodeSandbox sandbox(PrivateMounts mounts) throws IOException {
+        NodeSandbox node = NodeSandbox.start(nodeNetns, mounts, work.resolve("sandbox.log"));
         cleanups.push(node);
         return node;
     }
@@ -90,6 +95,12 @@ public final class E2eNode implements AutoCloseable {
     public <E extends Engine> E engine(E engine) {
         cleanups.push(engine);
         return engine;
+    }
+
+    /** Registers anything else to be closed in reverse order with the rest. */
+    public <C extends AutoCloseable> C onClose(C resource) {
+        cleanups.push(resource);
+        return resource;
     }
 
     @Override

@@ -6,7 +6,8 @@ import podnet.linux.inet.Cidr;
 /**
  * podnet's network configuration list, as `podnet cni install --conf-dir` writes it and as pods
  * and tests use it: bridge {@code cni0} as the pods' gateway with hairpin, host-local IPAM over
- * the node's pod subnet, then loopback. {@code mtu} 0 keeps the kernel's default; a null
+ * the node's pod subnet, then portmap (the {@code portMappings} capability: a kubelet's
+ * hostPorts, as flannel's default chain has it), then loopback. {@code mtu} 0 keeps the kernel's default; a null
  * {@code dataDir} keeps host-local's (/var/lib/cni/networks).
  */
 public record NodeConflist(String subnet, int mtu, boolean ipMasq, Path dataDir) {
@@ -58,6 +59,11 @@ public record NodeConflist(String subnet, int mtu, boolean ipMasq, Path dataDir)
                         "ranges": [[{"subnet": "%s"}]],
                         "routes": [{"dst": "%s"}]%s
                       }
+                    },
+                    {
+                      "type": "portmap",
+                      "capabilities": {"portMappings": true},
+                      "snat": true
                     },
                     {
                       "type": "loopback"

@@ -61,14 +61,14 @@ class InstalledPluginsTest {
 
     @Test
     void writesExecutablesAndConflist() throws Exception {
-        for (String p : List.of("bridge", "host-local", "loopback")) {
+        for (String p : List.of("bridge", "host-local", "portmap", "loopback")) {
             assertThat(Files.isExecutable(bin.resolve(p))).isTrue(); // the exec shim, or a script without cc
         }
         assertThat(Files.readString(bin.resolve(Installer.ONESHOT))).contains("podnet.cni.PluginMain", "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-Xlog:disable");
         String list = Files.readString(tmp.resolve("conf/10-podnet.conflist"));
         assertThat(list).contains("\"cni0\"", "10.244.2.0/24", "\"isGateway\": true", "\"ipMasq\": true",
-                "\"hairpinMode\": true", "host-local", "loopback");
+                "\"hairpinMode\": true", "host-local", "\"portmap\"", "\"portMappings\": true", "loopback");
         Installer.install(bin, null); // overwrites
     }
 

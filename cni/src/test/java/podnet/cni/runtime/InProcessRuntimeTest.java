@@ -125,18 +125,18 @@ class InProcessRuntimeTest {
     }
 
     @Test
-    void chainsTheReferencePortmapWithItsCapability() throws Exception {
-        podnet.linux.testing.Root.assumeProgram("iptables");
+    void chainsPortmapInProcessWithItsCapability() throws Exception {
+        podnet.linux.testing.Root.assumeProgram("nft");
         Netns pod = ns.add("pod");
         Path list = conflist("{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true},");
         InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));
         var att = new CniRuntime.Attachment("pm1", pod.path(), "eth0", Map.of(),
                 Map.of("portMappings", List.of(Map.of("hostPort", 18080, "containerPort", 80, "protocol", "tcp"))));
         node.call(() -> rt.add(list, att));
-        String rules = Ip.run("ip", "netns", "exec", node.name(), "iptables-save", "-t", "nat").ok().out();
-        assertThat(rules).contains("18080", "10.250.0.2:80");
+        String rules = Ip.run("ip", "netns", "exec", node.name(), "nft", "list", "ruleset").ok().out();
+        assertThat(rules).contains("18080", "dnat ip to 10.250.0.2:80");
         node.run(() -> rt.del(list, att));
-        assertThat(Ip.run("ip", "netns", "exec", node.name(), "iptables-save", "-t", "nat").ok().out()).doesNotContain("18080");
+        assertThat(Ip.run("ip", "netns", "exec", node.name(), "nft", "list", "ruleset").ok().out()).doesNotContain("18080");
     }
 
     @Test

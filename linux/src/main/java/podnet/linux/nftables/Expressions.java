@@ -37,6 +37,25 @@ final class Expressions {
         return meta(NFT_META_IIFNAME);
     }
 
+    /** meta load l4proto => reg 1 (one byte: 6 tcp, 17 udp). */
+    Expressions metaL4proto() {
+        return meta(NFT_META_L4PROTO);
+    }
+
+    /** meta load mark => reg 1 (host byte order). */
+    Expressions metaMark() {
+        return meta(NFT_META_MARK);
+    }
+
+    /** meta set mark reg 1. */
+    Expressions setMetaMark() {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "meta");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(META_KEY, NFT_META_MARK).attrBe32(META_SREG, NFT_REG_1);
+        return end(e, d);
+    }
+
     private Expressions meta(int key) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "meta");
@@ -65,6 +84,11 @@ final class Expressions {
         return payload(NFT_PAYLOAD_LL_HEADER, offset, len);
     }
 
+    /** payload load LEN bytes at transport header + OFFSET => reg 1 (2 at 2: th dport). */
+    Expressions transportPayload(int offset, int len) {
+        return payload(NFT_PAYLOAD_TRANSPORT_HEADER, offset, len);
+    }
+
     private Expressions payload(int base, int offset, int len) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "payload");
@@ -83,6 +107,11 @@ final class Expressions {
 
     /** reg 1 = (reg 1 &amp; mask) ^ 0. */
     Expressions bitwiseMask(byte[] mask) {
+        return bitwise(mask, new byte[mask.length]);
+    }
+
+    /** reg 1 = (reg 1 &amp; mask) ^ xor: nft's form of "and", "or" and "xor" alike. */
+    Expressions bitwise(byte[] mask, byte[] xor) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "bitwise");
         int d = r.beginNested(EXPR_DATA);
@@ -90,7 +119,49 @@ final class Expressions {
         int m = r.beginNested(BITWISE_MASK);
         r.attr(DATA_VALUE, mask).endNested(m);
         int x = r.beginNested(BITWISE_XOR);
-        r.attr(DATA_VALUE, new byte[mask.length]).endNested(x);
+        r.attr(DATA_VALUE, xor).endNested(x);
+        return end(e, d);
+    }
+
+    /** immediate VALUE => reg (the operands of a nat expression). */
+    Expressions immediate(int reg, byte[] value) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "immediate");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(IMMEDIATE_DREG, reg);
+        int data = r.beginNested(IMMEDIATE_DATA);
+        r.attr(DATA_VALUE, value).endNested(data);
+        return end(e, d);
+    }
+
+    /** jump CHAIN (the verdict register names the chain; processing returns after it). */
+    Expressions jump(String chain) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "immediate");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(IMMEDIATE_DREG, NFT_REG_VERDICT);
+        int data = r.beginNested(IMMEDIATE_DATA);
+        int v = r.beginNested(DATA_VERDICT);
+        r.attrBe32(VERDICT_CODE, NFT_JUMP).attrString(VERDICT_CHAIN, chain).endNested(v).endNested(data);
+        return end(e, d);
+    }
+
+    /** fib daddr type => reg 1 (an RTN_* number, host byte order): {@code fib daddr type local}. */
+    Expressions fibDaddrType() {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "fib");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(FIB_DREG, NFT_REG_1).attrBe32(FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE).attrBe32(FIB_FLAGS, NFTA_FIB_F_DADDR);
+        return end(e, d);
+    }
+
+    /** dnat to the address in reg 1 and the port in reg 2, of {@code family} (NFPROTO_IPV4/6). */
+    Expressions dnat(int family) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "nat");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(NAT_TYPE, NFT_NAT_DNAT).attrBe32(NAT_FAMILY, family)
+                .attrBe32(NAT_REG_ADDR_MIN, NFT_REG_1).attrBe32(NAT_REG_PROTO_MIN, NFT_REG_2);
         return end(e, d);
     }
 

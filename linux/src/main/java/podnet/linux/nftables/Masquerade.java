@@ -250,15 +250,7 @@ public final class Masquerade implements AutoCloseable {
 
     /** The ruleset generation: a batch that carries it fails with ERESTART if anything changed since. */
     int generation() {
-        for (NlMessage m : socket.request(NftMessages.getGen(), "nft get ruleset generation")) {
-            if (m.type() == type(NEWGEN)) {
-                ByteBuffer id = m.attrs(4).get(GEN_ID);
-                if (id != null && id.remaining() >= 4) {
-                    return id.order(ByteOrder.BIG_ENDIAN).getInt(0);
-                }
-            }
-        }
-        throw new IllegalStateException("nf_tables answered no generation id");
+        return NftBatch.generation(socket);
     }
 
     /**

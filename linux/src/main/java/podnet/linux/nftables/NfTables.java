@@ -37,11 +37,14 @@ final class NfTables {
             CHAIN_POLICY = 5, CHAIN_TYPE = 7;
     // enum nft_hook_attributes
     static final int HOOK_HOOKNUM = 1, HOOK_PRIORITY = 2;
-    static final int NF_INET_FORWARD = 2, NF_INET_POST_ROUTING = 4, NF_BR_PRE_ROUTING = 0;
+    static final int NF_INET_PRE_ROUTING = 0, NF_INET_FORWARD = 2, NF_INET_LOCAL_OUT = 3, NF_INET_POST_ROUTING = 4,
+            NF_BR_PRE_ROUTING = 0;
     // verdicts; jump, goto and return are negative codes
     static final int NF_DROP = 0, NF_ACCEPT = 1, NFT_JUMP = -3, NFT_GOTO = -4, NFT_RETURN = -5;
     /** NF_IP_PRI_NAT_SRC, nft's "srcnat". */
     static final int PRIORITY_SRCNAT = 100;
+    /** NF_IP_PRI_NAT_DST, nft's "dstnat". */
+    static final int PRIORITY_DSTNAT = -100;
 
     // enum nft_rule_attributes
     static final int RULE_TABLE = 1, RULE_CHAIN = 2, RULE_HANDLE = 3, RULE_EXPRESSIONS = 4,
@@ -74,8 +77,8 @@ final class NfTables {
     static final int GEN_ID = 1;
 
     // expressions
-    static final int META_DREG = 1, META_KEY = 2;
-    static final int NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16;
+    static final int META_DREG = 1, META_KEY = 2, META_SREG = 3;
+    static final int NFT_META_MARK = 3, NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16;
     static final int CT_DREG = 1, CT_KEY = 2, NFT_CT_STATE = 0;
     static final int COUNTER_BYTES = 1, COUNTER_PACKETS = 2;
     static final int CMP_SREG = 1, CMP_OP = 2, CMP_DATA = 3;
@@ -88,7 +91,15 @@ final class NfTables {
     static final int NFT_LOOKUP_F_INV = 1;
     static final int IMMEDIATE_DREG = 1, IMMEDIATE_DATA = 2;
     /** Register 1 (16 bytes) overlaps the 32-bit registers 8..11: a concatenation loads into 8, 9, 10. */
-    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1, NFT_REG32_01 = 9, NFT_REG32_02 = 10;
+    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1, NFT_REG_2 = 2, NFT_REG32_01 = 9, NFT_REG32_02 = 10;
+    // enum nft_nat_attributes, nft_nat_types
+    static final int NAT_TYPE = 1, NAT_FAMILY = 2, NAT_REG_ADDR_MIN = 3, NAT_REG_PROTO_MIN = 5;
+    static final int NFT_NAT_DNAT = 1;
+    // enum nft_fib_attributes, nft_fib_result, NFTA_FIB_F_*
+    static final int FIB_DREG = 1, FIB_RESULT = 2, FIB_FLAGS = 3;
+    static final int NFT_FIB_RESULT_ADDRTYPE = 3, NFTA_FIB_F_DADDR = 2;
+    /** RTN_LOCAL: an address of this host (what {@code fib daddr type local} compares with). */
+    static final int RTN_LOCAL = 2;
 
     /** libnftnl rule userdata: NFTNL_UDATA_RULE_COMMENT. */
     static final int UDATA_RULE_COMMENT = 0;

@@ -1,8 +1,13 @@
 package podnet.linux.nftables;
 
+import static podnet.linux.nftables.NfTables.*;
+
 import java.util.ArrayList;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import podnet.linux.netlink.NetlinkException;
+import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.sys.Errno;
@@ -59,5 +64,18 @@ final class NftBatch {
         List<String> allNames = new ArrayList<>(names);
         allNames.add("nft batch");
         socket.batch(all, allNames);
+    }
+
+    /** The ruleset generation: a batch that carries it fails with ERESTART if anything changed since. */
+    static int generation(NetlinkSocket socket) {
+        for (NlMessage m : socket.request(NftMessages.getGen(), "nft get ruleset generation")) {
+            if (m.type() == type(NEWGEN)) {
+                ByteBuffer id = m.attrs(4).get(GEN_ID);
+                if (id != null && id.remaining() >= 4) {
+                    return id.order(ByteOrder.BIG_ENDIAN).getInt(0);
+                }
+            }
+        }
+        throw new IllegalStateException("nf_tables answered no generation id");
     }
 }

@@ -165,6 +165,41 @@ final class NftMessages {
         return r.attr(RULE_USERDATA, commentUserdata(comment));
     }
 
+    /** A regular chain (no hook): reached only by a jump. */
+    static NlRequest newChain(int family, String table, String chain) {
+        return nft(NEWCHAIN, CREATE | ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
+    }
+
+    /** Deletes an empty chain no rule jumps to. */
+    static NlRequest delChain(int family, String table, String chain) {
+        return nft(DELCHAIN, ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
+    }
+
+    static NlRequest getChains(int family, String table) {
+        return nft(GETCHAIN, 0, family).attrString(CHAIN_TABLE, table);
+    }
+
+    /** Deletes every rule of the chain (nft flush chain): a DELRULE without handle. */
+    static NlRequest flushChain(int family, String table, String chain) {
+        return nft(DELRULE, ACK, family).attrString(RULE_TABLE, table).attrString(RULE_CHAIN, chain);
+    }
+
+    /** Appends a rule whose expressions {@code body} writes, with an optional comment. */
+    static NlRequest newRule(int family, String table, String chain, RuleBody body, String comment) {
+        NlRequest r = nft(NEWRULE, CREATE | APPEND | ACK, family)
+                .attrString(RULE_TABLE, table)
+                .attrString(RULE_CHAIN, chain);
+        Expressions e = new Expressions(r, RULE_EXPRESSIONS);
+        body.write(e);
+        e.end();
+        return comment == null ? r : r.attr(RULE_USERDATA, commentUserdata(comment));
+    }
+
+    /** What goes into a rule: its expressions, in order. */
+    interface RuleBody {
+        void write(Expressions e);
+    }
+
     static NlRequest delRule(int family, String table, String chain, long handle) {
         return nft(DELRULE, ACK, family)
                 .attrString(RULE_TABLE, table)

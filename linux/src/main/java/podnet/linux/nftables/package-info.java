@@ -1,5 +1,5 @@
 /**
- * Pod masquerade and MAC spoof checks in nf_tables over NFNETLINK, without nft(8). The ruleset it keeps, as
+ * Pod masquerade, MAC spoof checks and host ports in nf_tables over NFNETLINK, without nft(8). The ruleset it keeps, as
  * {@code nft list ruleset} prints it:
  *
  * <pre>
@@ -27,8 +27,24 @@
  * }
  * </pre>
  *
- * {@link podnet.linux.nftables.Masquerade} and {@link podnet.linux.nftables.MacSpoofCheck} are
- * the API; the rest is the codec (messages and expressions written attribute for attribute as
+ * and, for the portmap plugin's host ports, a table of its own:
+ *
+ * <pre>
+ * table inet podnet-portmap {
+ *     chain prerouting { type nat hook prerouting priority dstnat; fib daddr type local jump hostports }
+ *     chain output { type nat hook output priority dstnat; fib daddr type local jump hostports }
+ *     chain postrouting { type nat hook postrouting priority srcnat; meta mark &amp; 0x2000 != 0 masquerade }
+ *     chain hostports { jump pm-0123456789abcdef comment "podnet-portmap NET ID DIGEST" ... }
+ *     chain pm-0123456789abcdef {
+ *         ip saddr 10.244.2.5 tcp dport 8080 meta mark set mark | 0x2000    (hairpin)
+ *         ip saddr 127.0.0.1 tcp dport 8080 meta mark set mark | 0x2000     (localhost)
+ *         tcp dport 8080 dnat ip to 10.244.2.5:80
+ *     }
+ * }
+ * </pre>
+ *
+ * {@link podnet.linux.nftables.Masquerade}, {@link podnet.linux.nftables.MacSpoofCheck} and
+ * {@link podnet.linux.nftables.HostPorts} are the API; the rest is the codec (messages and expressions written attribute for attribute as
  * nft 1.0.6 writes them) and the batch, shared by both.
  */
 package podnet.linux.nftables;

@@ -24,13 +24,13 @@ import org.snakeyaml.engine.v2.schema.FailsafeSchema;
  * null. Anchors, aliases and tags are refused: a Pod manifest has no use for them, and an alias
  * would make one value appear in two places. Every error names its line and column.
  */
-final class ManifestYaml {
+public final class ManifestYaml {
     private ManifestYaml() {}
 
     private static final String HINT = "fix the YAML at that line and column (indent with spaces, close quotes and brackets)";
 
     /** Parses one document; an empty document is an empty map. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         LoadSettings settings = LoadSettings.builder().setSchema(new FailsafeSchema())
                 .setAllowNonScalarKeys(true) // refused below, with a position
                 .build();

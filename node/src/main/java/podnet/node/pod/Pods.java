@@ -211,7 +211,7 @@ public final class Pods {
         }
     }
 
-    static String machineHostname() {
+    public static String machineHostname() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         } catch (IOException e) {

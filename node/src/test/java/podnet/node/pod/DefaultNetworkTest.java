@@ -23,7 +23,7 @@ class DefaultNetworkTest {
         Map<String, Object> conf = JSON.std.mapFrom(Files.readString(file));
         assertThat(conf).containsEntry("name", "podnet").containsEntry("cniVersion", "1.0.0");
         List<Map<String, Object>> plugins = (List<Map<String, Object>>) (List<?>) conf.get("plugins");
-        assertThat(plugins).extracting(p -> p.get("type")).containsExactly("bridge", "loopback");
+        assertThat(plugins).extracting(p -> p.get("type")).containsExactly("bridge", "portmap", "loopback");
         assertThat(plugins.get(0)).containsEntry("bridge", "cni0").containsEntry("isGateway", true);
         Map<String, Object> ipam = (Map<String, Object>) plugins.get(0).get("ipam");
         assertThat(ipam).containsEntry("type", "host-local").containsEntry("dataDir", state.resolve("ipam").toString());
