@@ -1,0 +1,67 @@
+package podnet.node.observe;
+
+import java.util.Set;
+import podnet.linux.tracefs.SkbDrop;
+
+/**
+ * The rules for tying a kernel drop (which names no namespace, device or address) to a packet
+ * that was seen: same protocol, seen at most {@link #WINDOW_NANOS} before the drop — the drop
+ * happens within microseconds of the last tap the packet passed, the window only absorbs
+ * softirq deferral and clock rounding. Neighbour failures are different: the kernel drops the
+ * packets it queued while it waited for an ARP (or ND) answer that never came, seconds later,
+ * so they match the last unanswered ARP request within {@link #NEIGHBOUR_WINDOW_NANOS}.
+ *
+ * <p>A drop in the context of a user process whose network namespace is known and is none of
+ * ours is someone else's (this machine is shared; the tracepoint sees every namespace).
+ */
+public final class DropMatcher {
+    private DropMatcher() {}
+
+    public static final long WINDOW_NANOS = 20_000_000L, NEIGHBOUR_WINDOW_NANOS = 5_000_000_000L;
+    /** Drops may carry a stamp up to this much before the sighting they follow (µs rounding). */
+    public static final long SLACK_NANOS = 1_000_000L;
+
+    /**
+     * Reasons that are sockets' bookkeeping rather than the network path's doing (a closed
+     * socket's queue freed, a duplicate TCP segment): filtered out in the kernel.
+     */
+    public static final Set<String> ROUTINE = Set.of("NOT_SPECIFIED", "QUEUE_PURGE", "SOCKET_CLOSE", "UNIX_DISCONNECT",
+            "UNIX_SKIP_OOB", "TCP_OLD_DATA", "TCP_OLD_SEQUENCE", "TCP_OLD_ACK", "TCP_OFOMERGE", "TCP_CLOSE",
+            "TCP_ABORT_ON_DATA", "TCP_OFO_QUEUE_PRUNE", "TCP_OFO_DROP");
+
+    /** Whether the reason is a neighbour (ARP/ND) failure: NEIGH_FAILED, NEIGH_QUEUEFULL, ... */
+    public static boolean neighbourReason(String reason) {
+        return reason.startsWith("NEIGH_");
+    }
+
+    /**
+     * Whether a sighting at {@code nanos} of a frame of {@code etherType} can be what
+     * {@code d} dropped ({@code solicitation}: an ARP request or ND solicitation).
+     */
+    public static boolean fits(SkbDrop d, long nanos, int etherType, boolean solicitation) {
+        if (neighbourReason(d.reason())) {
+            return solicitation && nanos <= d.timeNanos() + SLACK_NANOS && nanos >= d.timeNanos() - NEIGHBOUR_WINDOW_NANOS
+                    && sameFamily(d.protocol(), etherType);
+        }
+        return d.protocol() == etherType && nanos <= d.timeNanos() + SLACK_NANOS && nanos >= d.timeNanos() - WINDOW_NANOS;
+    }
+
+    /** The packet queued behind an ARP request is IP: ARP goes with IPv4, ND (ICMPv6) with IPv6. */
+    private static boolean sameFamily(int dropped, int solicitedWith) {
+        return dropped == solicitedWith || dropped == FrameHeaders.IPV4 && solicitedWith == FrameHeaders.ARP;
+    }
+
+    /** How far back a sighting can be for {@code d}. */
+    public static long window(SkbDrop d) {
+        return neighbourReason(d.reason()) ? NEIGHBOUR_WINDOW_NANOS : WINDOW_NANOS;
+    }
+
+    /** Whether {@code d} happened in a user process of a namespace that is not one of {@code ours}. */
+    public static boolean foreign(SkbDrop d, TaskNetns tasks, Set<Long> ours) {
+        if (neighbourReason(d.reason()) || tasks.isKernelThread(d.comm()) || d.pid() == 0) {
+            return false; // timers and kernel threads run anyone's packets
+        }
+        long ns = tasks.netnsOf(d.pid());
+        return ns != 0 && !ours.contains(ns);
+    }
+}
