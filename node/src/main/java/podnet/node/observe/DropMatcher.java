@@ -23,10 +23,14 @@ public final class DropMatcher {
 
     /**
      * Reasons that are sockets' bookkeeping rather than the network path's doing (a closed
-     * socket's queue freed, a duplicate TCP segment): filtered out in the kernel.
+     * socket's queue freed, a duplicate TCP segment): filtered out in the kernel. NO_SOCKET is
+     * among them because every echo reply to a raw-socket ping (iputils) is also offered to the
+     * ping-socket layer, which frees it as NO_SOCKET although the raw socket got its copy; a
+     * datagram or segment that really found no socket is answered (ICMP port unreachable, RST)
+     * and so shows as ERROR anyway.
      */
-    public static final Set<String> ROUTINE = Set.of("NOT_SPECIFIED", "QUEUE_PURGE", "SOCKET_CLOSE", "UNIX_DISCONNECT",
-            "UNIX_SKIP_OOB", "TCP_OLD_DATA", "TCP_OLD_SEQUENCE", "TCP_OLD_ACK", "TCP_OFOMERGE", "TCP_CLOSE",
+    public static final Set<String> ROUTINE = Set.of("NOT_SPECIFIED", "NO_SOCKET", "QUEUE_PURGE", "SOCKET_CLOSE",
+            "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "TCP_OLD_DATA", "TCP_OLD_SEQUENCE", "TCP_OLD_ACK", "TCP_OFOMERGE", "TCP_CLOSE",
             "TCP_ABORT_ON_DATA", "TCP_OFO_QUEUE_PRUNE", "TCP_OFO_DROP");
 
     /** Whether the reason is a neighbour (ARP/ND) failure: NEIGH_FAILED, NEIGH_QUEUEFULL, ... */

@@ -68,6 +68,9 @@ public final class Observer implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile Set<Long> ourNamespaces = Set.of();
     private volatile boolean stopped;
+    private final java.util.concurrent.BlockingQueue<SkbDrop> pendingDrops = new java.util.concurrent.LinkedBlockingQueue<>(100_000);
+    /** Longer than the ring's block timeout (20 ms), with room for a busy capture thread. */
+    private static final long CATCH_UP_NANOS = 150_000_000L;
     private SkbDropWatch drops;
     private String dropsUnavailable;
     private long frames, otherFrames, expired, lastExpiryNanos;
@@ -119,6 +122,7 @@ public final class Observer implements AutoCloseable {
     private void startThreads() {
         threads.add(Thread.ofPlatform().name("podnet-observe-capture").start(() -> capture.run(this::onFrame)));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-links").start(this::followLinks));
+        threads.add(Thread.ofPlatform().daemon().name("podnet-observe-drops").start(this::matchDrops));
     }
 
     // ---- frames -------------------------------------------------------------------------
@@ -137,7 +141,7 @@ public final class Observer implements AutoCloseable {
         long t = p.timestampNanos();
         boolean out = p.type().isOutgoing();
         Flow f;
-        boolean created = false;
+        boolean firstThisWay = false;
         synchronized (lock) {
             Flow quoted = h.quoted() == null ? null : table.get(h.quoted());
             if (quoted != null) {
@@ -147,7 +151,7 @@ public final class Observer implements AutoCloseable {
                 return !stopped;
             }
             f = table.see(h, dev, out, t);
-            created = f.packetsAB + f.packetsBA == 1 && f.hopCount == 1;
+            firstThisWay = (h.fromA() ? f.packetsAB : f.packetsBA) == 1 && !out; // this direction's first packet, in from a port
             if (h.quoted() != null) {
                 f.error(IcmpErrors.describe(h));
             } else if ((h.tcpFlags() & TcpFlags.RST) != 0) {
@@ -159,7 +163,7 @@ public final class Observer implements AutoCloseable {
                 expired += table.expire(t - options.idleExpiry().toNanos());
             }
         }
-        if (created && !out && h.key().family() != FlowKey.ARP) {
+        if (firstThisWay) {
             links.peerOf(dev).ifPresent(ns -> pods.learn(Cidr.text(source(h)), ns.label()));
         }
         return !stopped;
@@ -173,6 +177,39 @@ public final class Observer implements AutoCloseable {
 
     private void onDrop(SkbDrop d) {
         kernelDrops++;
+        pendingDrops.offer(d); // full only if matching fell far behind: then drops go unattributed
+    }
+
+    /**
+     * Matches queued drops once the capture has surely caught up with them: the ring hands
+     * over a block only when it is full or its timeout passed, so the frames a drop follows may
+     * reach us after the drop itself.
+     */
+    private void matchDrops() {
+        while (!stopped) {
+            SkbDrop d;
+            try {
+                d = pendingDrops.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (d == null) {
+                continue;
+            }
+            long wait = (d.timeNanos() + CATCH_UP_NANOS - wallNanos()) / 1_000_000;
+            if (wait > 0) {
+                sleep(Math.min(wait, CATCH_UP_NANOS / 1_000_000));
+            }
+            match(d);
+        }
+    }
+
+    private static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private void match(SkbDrop d) {
         if (DropMatcher.foreign(d, tasks, ourNamespaces)) {
             dropsForeign++;
             return;
@@ -182,13 +219,16 @@ public final class Observer implements AutoCloseable {
         synchronized (lock) {
             m = sightings.match(d, c -> !neighbour || unanswered(c));
         }
-        if (m == null || neighbour && !neighbourFailed(m)) {
+        if (m == null) {
+            return;
+        }
+        // A neighbour failure happens in the namespace that asked: where its request entered.
+        int entry = m.fromA() ? m.flow().entryAB : m.flow().entryBA;
+        int dev = neighbour && entry >= 0 ? entry / 2 : m.ifindex();
+        if (neighbour && !neighbourFailed(m, dev)) {
             return;
         }
         synchronized (lock) {
-            // A neighbour failure happens in the namespace that asked: where its request entered.
-            int entry = m.fromA() ? m.flow().entryAB : m.flow().entryBA;
-            int dev = neighbour && entry >= 0 ? entry / 2 : m.ifindex();
             m.flow().dropped(new KernelDrop(d.timeNanos(), d.reason(), d.function(), links.name(dev)));
             table.changed(m.flow());
             dropsAttributed++;
@@ -205,8 +245,8 @@ public final class Observer implements AutoCloseable {
      * Confirms a neighbour drop where we can: the asking pod's own table must show the address
      * it asked for as failed (or still incomplete). Elsewhere the match stands on timing alone.
      */
-    private boolean neighbourFailed(RecentSightings.Match m) {
-        Optional<Netns> pod = links.peerOf(m.ifindex());
+    private boolean neighbourFailed(RecentSightings.Match m, int askerPort) {
+        Optional<Netns> pod = links.peerOf(askerPort);
         if (pod.isEmpty() || m.flow().key.family() != FlowKey.ARP) {
             return true;
         }
