@@ -5,9 +5,10 @@ import podnet.linux.tracefs.SkbDrop;
 
 /**
  * The rules for tying a kernel drop (which names no namespace, device or address) to a packet
- * that was seen: same protocol, seen at most {@link #WINDOW_NANOS} before the drop — the drop
- * happens within microseconds of the last tap the packet passed, the window only absorbs
- * softirq deferral and clock rounding. Neighbour failures are different: the kernel drops the
+ * that was seen: same protocol, seen at most {@link #WINDOW_NANOS} before the drop — measured
+ * here, the drop comes 10-25 µs after the last tap the packet passed; the window absorbs
+ * softirq deferral under load and clock rounding, and is kept short because the tracepoint
+ * sees every namespace's drops (the shorter, the fewer strangers fit by chance). Neighbour failures are different: the kernel drops the
  * packets it queued while it waited for an ARP (or ND) answer that never came, seconds later,
  * so they match the last unanswered ARP request within {@link #NEIGHBOUR_WINDOW_NANOS}.
  *
@@ -17,7 +18,7 @@ import podnet.linux.tracefs.SkbDrop;
 public final class DropMatcher {
     private DropMatcher() {}
 
-    public static final long WINDOW_NANOS = 20_000_000L, NEIGHBOUR_WINDOW_NANOS = 5_000_000_000L;
+    public static final long WINDOW_NANOS = 3_000_000L, NEIGHBOUR_WINDOW_NANOS = 5_000_000_000L;
     /** Drops may carry a stamp up to this much before the sighting they follow (µs rounding). */
     public static final long SLACK_NANOS = 1_000_000L;
 
@@ -27,11 +28,17 @@ public final class DropMatcher {
      * among them because every echo reply to a raw-socket ping (iputils) is also offered to the
      * ping-socket layer, which frees it as NO_SOCKET although the raw socket got its copy; a
      * datagram or segment that really found no socket is answered (ICMP port unreachable, RST)
-     * and so shows as ERROR anyway.
+     * and so shows as ERROR anyway. OTHERHOST is what IP does with frames for another MAC that
+     * a promiscuous capture (the trace's, tcpdump's) let in.
      */
-    public static final Set<String> ROUTINE = Set.of("NOT_SPECIFIED", "NO_SOCKET", "QUEUE_PURGE", "SOCKET_CLOSE",
+    public static final Set<String> ROUTINE = Set.of("NOT_SPECIFIED", "NO_SOCKET", "OTHERHOST", "QUEUE_PURGE", "SOCKET_CLOSE",
             "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "TCP_OLD_DATA", "TCP_OLD_SEQUENCE", "TCP_OLD_ACK", "TCP_OFOMERGE", "TCP_CLOSE",
             "TCP_ABORT_ON_DATA", "TCP_OFO_QUEUE_PRUNE", "TCP_OFO_DROP");
+
+    /** Whether the reason blames a bridge port's STP state (to be confirmed against the ports). */
+    public static boolean stpReason(String reason) {
+        return reason.startsWith("BRIDGE_INGRESS_STP");
+    }
 
     /** Whether the reason is a neighbour (ARP/ND) failure: NEIGH_FAILED, NEIGH_QUEUEFULL, ... */
     public static boolean neighbourReason(String reason) {

@@ -225,7 +225,7 @@ public final class Observer implements AutoCloseable {
         // A neighbour failure happens in the namespace that asked: where its request entered.
         int entry = m.fromA() ? m.flow().entryAB : m.flow().entryBA;
         int dev = neighbour && entry >= 0 ? entry / 2 : m.ifindex();
-        if (neighbour && !neighbourFailed(m, dev)) {
+        if (neighbour && !neighbourFailed(m, dev) || DropMatcher.stpReason(d.reason()) && !portBlocked()) {
             return;
         }
         synchronized (lock) {
@@ -256,6 +256,16 @@ public final class Observer implements AutoCloseable {
                     .anyMatch(n -> (n.state() & (Neighbour.NUD_FAILED | Neighbour.NUD_INCOMPLETE)) != 0);
         } catch (RuntimeException e) {
             return true; // the pod is gone: nothing to contradict the timing
+        }
+    }
+
+    /** Whether some bridge port of the node is not forwarding (so an STP-state drop can be ours). */
+    private boolean portBlocked() {
+        try (NetlinkHandle h = NetlinkHandle.open(options.node())) {
+            return h.links().list().stream().map(podnet.linux.netlink.Link::port)
+                    .anyMatch(p -> p != null && p.state() != podnet.linux.netlink.BridgePort.STATE_FORWARDING);
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 

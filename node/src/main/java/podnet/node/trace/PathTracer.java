@@ -4,7 +4,13 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import podnet.linux.netlink.BridgePort;
+import podnet.linux.netlink.Link;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
 import podnet.linux.packet.Capture;
 import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
@@ -14,6 +20,7 @@ import podnet.linux.packet.decode.FrameDecoder;
 import podnet.linux.packet.decode.Ipv4Packet;
 import podnet.linux.packet.decode.Summary;
 import podnet.linux.packet.filter.CaptureFilter;
+import podnet.node.observe.TaskNetns;
 
 /**
  * Captures at once on every hop between two endpoints (source eth0, its host veth, the bridge,
@@ -22,6 +29,7 @@ import podnet.linux.packet.filter.CaptureFilter;
  */
 public final class PathTracer {
     private static final long SETTLE_MILLIS = 300;
+    private static final long NEIGHBOUR_GRACE_NANOS = 3_600_000_000L, CATCH_UP_NANOS = 200_000_000L;
 
     private PathTracer() {}
 
@@ -53,6 +61,12 @@ public final class PathTracer {
         List<Capture> captures = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         boolean answered;
+        List<KernelDropAt> dropped = List.of();
+        TraceDrops drops = TraceDrops.start();
+        Set<Long> ours = new HashSet<>();
+        for (Netns ns : List.of(src.netns(), dst.netns(), src.node(), dst.node())) {
+            ours.add(TaskNetns.inodeOf(ns));
+        }
         try {
             for (Hop hop : hops) {
                 Capture c;
@@ -70,9 +84,22 @@ public final class PathTracer {
                     return true;
                 })));
             }
+            long sent = System.nanoTime();
             answered = probe.send(src, dst);
             sleep(SETTLE_MILLIS);
+            if (!answered && drops.active()) {
+                // Most drops follow their packet within microseconds; a failed neighbour lookup
+                // drops the queued packet only when the ARP retries run out (3 s by default).
+                boolean unresolved = has(seen, Sighting.Kind.ARP_REQUEST) && !has(seen, Sighting.Kind.ARP_REPLY);
+                long until = unresolved ? sent + NEIGHBOUR_GRACE_NANOS : System.nanoTime() + CATCH_UP_NANOS;
+                while (System.nanoTime() < until && drops.attribute(List.copyOf(seen), ours, true).isEmpty()) {
+                    sleep(50);
+                }
+                sleep(CATCH_UP_NANOS / 1_000_000); // the trace pipe's reader may be a poll behind
+            }
+            dropped = drops.attribute(List.copyOf(seen), ours, portBlocked(src, dst));
         } finally {
+            drops.close();
             captures.forEach(Capture::stop);
             for (Thread t : readers) {
                 try {
@@ -85,8 +112,8 @@ public final class PathTracer {
         }
         List<Sighting> ordered = new ArrayList<>(seen);
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
-        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null);
-        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial));
+        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null, dropped);
+        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial), dropped);
     }
 
     /** The frame's part in the exchange between {@code a} and {@code b}, or null if it is not part of it. */
@@ -107,6 +134,27 @@ public final class PathTracer {
             }
         }
         return kind == null ? null : new Sighting(hop, p.timestampNanos(), p.type(), kind, Summary.of(f));
+    }
+
+    /** Whether either host veth is a bridge port that is not forwarding (STP), as the kernel may then say. */
+    private static boolean portBlocked(Endpoint src, Endpoint dst) {
+        try (NetlinkHandle h = NetlinkHandle.open(src.node())) {
+            for (String veth : new String[] {src.hostVeth(), dst.hostVeth()}) {
+                BridgePort p = veth == null ? null : h.links().get(veth).map(Link::port).orElse(null);
+                if (p != null && p.state() != BridgePort.STATE_FORWARDING) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // cannot tell: let the kernel's word stand
+        }
+    }
+
+    private static boolean has(List<Sighting> seen, Sighting.Kind kind) {
+        synchronized (seen) {
+            return seen.stream().anyMatch(s -> s.kind() == kind);
+        }
     }
 
     private static void sleep(long ms) {
