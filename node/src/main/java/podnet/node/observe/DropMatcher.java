@@ -35,6 +35,21 @@ public final class DropMatcher {
             "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "TCP_OLD_DATA", "TCP_OLD_SEQUENCE", "TCP_OLD_ACK", "TCP_OFOMERGE", "TCP_CLOSE",
             "TCP_ABORT_ON_DATA", "TCP_OFO_QUEUE_PRUNE", "TCP_OFO_DROP");
 
+    /**
+     * Whether the function that dropped can be on a path made of links of these kinds: a
+     * {@code vxlan_*} drop needs a VXLAN device, a {@code br_*} one a bridge (the tracepoint
+     * also reports the tunnels and bridges of every other namespace of the machine).
+     */
+    public static boolean plausibleOn(SkbDrop d, Set<String> linkKinds) {
+        String f = d.function();
+        for (String kind : new String[] {"vxlan", "veth", "geneve", "macvlan", "ipvlan", "wireguard"}) {
+            if (f.startsWith(kind + "_")) {
+                return linkKinds.contains(kind);
+            }
+        }
+        return !f.startsWith("br_") || linkKinds.contains("bridge");
+    }
+
     /** Whether the reason blames a bridge port's STP state (to be confirmed against the ports). */
     public static boolean stpReason(String reason) {
         return reason.startsWith("BRIDGE_INGRESS_STP");

@@ -113,6 +113,17 @@ final class NodeLinks {
         return node;
     }
 
+    /** The kinds of link the node has (bridge, veth, vxlan, ...). */
+    java.util.Set<String> kinds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Info i : links.values()) {
+            if (i.kind() != null) {
+                out.add(i.kind());
+            }
+        }
+        return out;
+    }
+
     Iterable<Info> all() {
         return links.values();
     }

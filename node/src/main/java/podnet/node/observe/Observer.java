@@ -210,7 +210,7 @@ public final class Observer implements AutoCloseable {
     }
 
     private void match(SkbDrop d) {
-        if (DropMatcher.foreign(d, tasks, ourNamespaces)) {
+        if (DropMatcher.foreign(d, tasks, ourNamespaces) || !DropMatcher.plausibleOn(d, links.kinds())) {
             dropsForeign++;
             return;
         }

@@ -16,6 +16,9 @@ import podnet.node.observe.TaskNetns;
  * reports nothing and the diagnosis falls back to what the captures and live state show.
  */
 final class TraceDrops implements AutoCloseable {
+    /** What a traced path is made of: veth pairs and a bridge. */
+    private static final Set<String> PATH_KINDS = Set.of("veth", "bridge");
+
     private final List<SkbDrop> drops = new CopyOnWriteArrayList<>();
     private final SkbDropWatch watch;
 
@@ -45,7 +48,8 @@ final class TraceDrops implements AutoCloseable {
         List<KernelDropAt> out = new ArrayList<>();
         TaskNetns tasks = new TaskNetns();
         for (SkbDrop d : drops) {
-            if (DropMatcher.foreign(d, tasks, ours) || DropMatcher.stpReason(d.reason()) && !portBlocked) {
+            if (DropMatcher.foreign(d, tasks, ours) || DropMatcher.stpReason(d.reason()) && !portBlocked
+                    || !DropMatcher.plausibleOn(d, PATH_KINDS)) {
                 continue;
             }
             Sighting at = atHop(d, sightings);

@@ -65,4 +65,16 @@ class DropMatcherTest {
         }
         assertThat(r.match(d, m -> true)).isNull();
     }
+
+    @Test
+    void aTunnelOrBridgeDropNeedsSuchALinkOnThePath() {
+        SkbDrop vxlan = new SkbDrop(T, 0, 5, "kworker/0:2", 0x86dd, "vxlan_xmit+0xdb0/0x1630", "NO_TX_TARGET");
+        SkbDrop bridge = new SkbDrop(T, 0, 5, "x", 0x800, "br_handle_frame+0xff/0x4c0", "BRIDGE_INGRESS_STP_STATE");
+        SkbDrop nft = new SkbDrop(T, 0, 5, "x", 0x800, "nft_do_chain+0x46f/0x690", "NETFILTER_DROP");
+        assertThat(DropMatcher.plausibleOn(vxlan, Set.of("bridge", "veth"))).isFalse();
+        assertThat(DropMatcher.plausibleOn(vxlan, Set.of("bridge", "veth", "vxlan"))).isTrue();
+        assertThat(DropMatcher.plausibleOn(bridge, Set.of("veth"))).isFalse();
+        assertThat(DropMatcher.plausibleOn(bridge, Set.of("bridge"))).isTrue();
+        assertThat(DropMatcher.plausibleOn(nft, Set.of())).isTrue();
+    }
 }
