@@ -57,6 +57,38 @@ final class Podnet {
         return this;
     }
 
+    /** A command running on its own thread; its stderr can be read while it runs. */
+    record Running(ByteArrayOutputStream err, java.util.concurrent.CompletableFuture<Result> result) {
+        String errSoFar() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Waits until stderr contains {@code text} (a command saying it is ready). */
+        Running awaitErr(String text, long millis) throws InterruptedException {
+            long until = System.currentTimeMillis() + millis;
+            while (!errSoFar().contains(text)) {
+                if (System.currentTimeMillis() > until || result.isDone()) {
+                    throw new AssertionError("no \"" + text + "\" on stderr: " + errSoFar());
+                }
+                Thread.sleep(50);
+            }
+            return this;
+        }
+    }
+
+    Running start(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Cli cli = new Cli(o, e, env, runtime == null ? null : () -> runtime);
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            int rc = Main.run(cli, args);
+            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        });
+        return new Running(err, result);
+    }
+
     Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

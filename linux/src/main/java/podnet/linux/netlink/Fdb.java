@@ -21,26 +21,37 @@ public final class Fdb {
         var req = Neighbours.ndmsg(Rtm.GETNEIGH, 0, Sockets.AF_BRIDGE, 0, 0, 0);
         List<FdbEntry> out = new ArrayList<>();
         for (NlMessage m : handle.dump(req, "list fdb")) {
-            if (m.type() != Rtm.NEWNEIGH || Byte.toUnsignedInt(m.payload().get(0)) != Sockets.AF_BRIDGE) {
+            if (m.type() != Rtm.NEWNEIGH) {
                 continue;
             }
-            var p = m.payload();
-            NlAttrs a = m.attrs(12);
-            byte[] ll = a.bytes(Neighbours.NDA_LLADDR);
-            if (ll == null || ll.length != 6) {
-                continue;
+            FdbEntry e = parse(m);
+            if (e != null) {
+                out.add(e);
             }
-            int state = Short.toUnsignedInt(p.getShort(8));
-            int flags = Byte.toUnsignedInt(p.get(10));
-            // struct nda_cacheinfo { u32 confirmed, used, updated, refcnt } in USER_HZ (1/100 s).
-            ByteBuffer ci = a.get(Neighbours.NDA_CACHEINFO);
-            long updated = ci != null && ci.remaining() >= 12 ? Integer.toUnsignedLong(ci.getInt(8)) : 0;
-            Integer vlan = a.u16(Neighbours.NDA_VLAN);
-            out.add(new FdbEntry(p.getInt(4), a.u32(Neighbours.NDA_MASTER, 0),
-                    new podnet.linux.inet.MacAddress(ll), vlan == null ? 0 : vlan, state, flags,
-                    (state & Neighbour.NUD_PERMANENT) != 0, updated));
         }
         return out;
+    }
+
+    /** An AF_BRIDGE RTM_NEWNEIGH/DELNEIGH as an entry; null for other families or no MAC. */
+    static FdbEntry parse(NlMessage m) {
+        if (Byte.toUnsignedInt(m.payload().get(0)) != Sockets.AF_BRIDGE) {
+            return null;
+        }
+        var p = m.payload();
+        NlAttrs a = m.attrs(12);
+        byte[] ll = a.bytes(Neighbours.NDA_LLADDR);
+        if (ll == null || ll.length != 6) {
+            return null;
+        }
+        int state = Short.toUnsignedInt(p.getShort(8));
+        int flags = Byte.toUnsignedInt(p.get(10));
+        // struct nda_cacheinfo { u32 confirmed, used, updated, refcnt } in USER_HZ (1/100 s).
+        ByteBuffer ci = a.get(Neighbours.NDA_CACHEINFO);
+        long updated = ci != null && ci.remaining() >= 12 ? Integer.toUnsignedLong(ci.getInt(8)) : 0;
+        Integer vlan = a.u16(Neighbours.NDA_VLAN);
+        return new FdbEntry(p.getInt(4), a.u32(Neighbours.NDA_MASTER, 0),
+                new podnet.linux.inet.MacAddress(ll), vlan == null ? 0 : vlan, state, flags,
+                (state & Neighbour.NUD_PERMANENT) != 0, updated);
     }
 
     /** The entries of one bridge, including those reported by its ports with the bridge as master. */

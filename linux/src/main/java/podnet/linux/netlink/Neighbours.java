@@ -31,18 +31,26 @@ public final class Neighbours {
             if (m.type() != Rtm.NEWNEIGH) {
                 continue;
             }
-            int fam = Byte.toUnsignedInt(m.payload().get(0));
-            if (fam != Sockets.AF_INET && fam != Sockets.AF_INET6) {
-                continue;
+            Neighbour n = parse(m);
+            if (n != null) {
+                out.add(n);
             }
-            var p = m.payload();
-            NlAttrs a = m.attrs(12);
-            byte[] ll = a.bytes(NDA_LLADDR);
-            out.add(new Neighbour(p.getInt(4), a.address(NDA_DST),
-                    ll != null && ll.length == 6 ? new MacAddress(ll) : null,
-                    Short.toUnsignedInt(p.getShort(8)), Byte.toUnsignedInt(p.get(10))));
         }
         return out;
+    }
+
+    /** An RTM_NEWNEIGH/DELNEIGH of the ARP or ND table; null for other families (the FDB). */
+    static Neighbour parse(NlMessage m) {
+        int fam = Byte.toUnsignedInt(m.payload().get(0));
+        if (fam != Sockets.AF_INET && fam != Sockets.AF_INET6) {
+            return null;
+        }
+        var p = m.payload();
+        NlAttrs a = m.attrs(12);
+        byte[] ll = a.bytes(NDA_LLADDR);
+        return new Neighbour(p.getInt(4), a.address(NDA_DST),
+                ll != null && ll.length == 6 ? new MacAddress(ll) : null,
+                Short.toUnsignedInt(p.getShort(8)), Byte.toUnsignedInt(p.get(10)));
     }
 
     /** A permanent entry {@code ip} → {@code mac} on {@code link} (ip neigh replace ... nud permanent). */

@@ -2,6 +2,7 @@ package podnet.linux.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -20,7 +21,7 @@ import podnet.linux.sys.ffm.Libc;
  */
 public final class FileDescriptor implements AutoCloseable {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
-            O_TRUNC = 01000, O_CLOEXEC = 02000000, O_DIRECTORY = 0200000;
+            O_TRUNC = 01000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000, O_DIRECTORY = 0200000;
     public static final int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 
     private static final class Open {
@@ -31,6 +32,11 @@ public final class FileDescriptor implements AutoCloseable {
 
     private static final class Close {
         static final MethodHandle H = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Read {
+        static final MethodHandle H = Libc.downcall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private static final class Flock {
@@ -76,6 +82,28 @@ public final class FileDescriptor implements AutoCloseable {
             throw new IllegalStateException("descriptor " + fd + " is closed");
         }
         return fd;
+    }
+
+    /**
+     * read(2) into {@code buffer}, retried on EINTR: the bytes read, 0 at end of file, or -1
+     * when a non-blocking descriptor has nothing yet (EAGAIN).
+     */
+    public int read(MemorySegment buffer) {
+        MemorySegment st = Libc.errnoState();
+        while (true) {
+            try {
+                long rc = (long) Read.H.invokeExact(st, fd(), buffer, buffer.byteSize());
+                if (rc < 0 && Libc.errno(st) == Errno.EINTR) {
+                    continue;
+                }
+                if (rc < 0 && Libc.errno(st) == Errno.EAGAIN) {
+                    return -1;
+                }
+                return (int) Libc.check("read", rc, st);
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
+        }
     }
 
     /** flock(2), retried on EINTR. */

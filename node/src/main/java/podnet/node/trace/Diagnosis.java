@@ -71,6 +71,10 @@ public record Diagnosis(boolean ok, int hop, String reason) {
         if ((problem = pod(dst, "destination")).isPresent()) {
             return broken(5, problem.get());
         }
+        if (!r.drops().isEmpty()) {
+            KernelDropAt d = r.drops().getFirst(); // the kernel said why: better than any guess below
+            return broken(d.hop().number(), d.describe());
+        }
         if (!r.seen(Sighting.Kind.ARP_REPLY, 1) && !r.seen(Sighting.Kind.REQUEST, 5)) {
             return broken(5, "no ARP reply from " + Cidr.text(dst.ip()) + " (the request reached hop "
                     + r.lastHopReached() + ")");

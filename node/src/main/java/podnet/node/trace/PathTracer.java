@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -11,12 +12,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import podnet.linux.packet.BackgroundCapture;
+import java.util.Set;
+import podnet.linux.netlink.BridgePort;
+import podnet.linux.netlink.Link;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
 import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.decode.ArpPacket;
 import podnet.linux.packet.decode.EthernetFrame;
 import podnet.linux.packet.decode.FrameDecoder;
 import podnet.linux.packet.decode.Ipv4Packet;
 import podnet.linux.packet.decode.Summary;
+import podnet.node.observe.TaskNetns;
 
 /**
  * Captures at once on every hop between two endpoints (source eth0, its host veth, the bridge,
@@ -25,6 +32,7 @@ import podnet.linux.packet.decode.Summary;
  */
 public final class PathTracer {
     private static final long SETTLE_MILLIS = 300;
+    private static final long NEIGHBOUR_GRACE_NANOS = 3_600_000_000L, CATCH_UP_NANOS = 200_000_000L;
 
     private PathTracer() {}
 
@@ -63,6 +71,12 @@ public final class PathTracer {
         List<Sighting> seen = Collections.synchronizedList(new ArrayList<>());
         List<BackgroundCapture> captures = new ArrayList<>();
         boolean answered;
+        List<KernelDropAt> dropped = List.of();
+        TraceDrops drops = TraceDrops.start();
+        Set<Long> ours = new HashSet<>();
+        for (Netns ns : List.of(src.netns(), dst.netns(), src.node(), dst.node())) {
+            ours.add(TaskNetns.inodeOf(ns));
+        }
         try {
             for (Hop hop : hops) {
                 try {
@@ -76,16 +90,30 @@ public final class PathTracer {
                     continue; // a missing hop is itself a finding; the diagnosis looks at live state
                 }
             }
+            long sent = System.nanoTime();
             answered = sendUnlessStopped(probe, src, dst, stop);
             await(stop, SETTLE_MILLIS);
+            if (!answered && drops.active()) {
+                // Most drops follow their packet within microseconds; a failed neighbour lookup
+                // drops the queued packet only when the ARP retries run out (3 s by default).
+                boolean unresolved = has(seen, Sighting.Kind.ARP_REQUEST) && !has(seen, Sighting.Kind.ARP_REPLY);
+                long until = unresolved ? sent + NEIGHBOUR_GRACE_NANOS : System.nanoTime() + CATCH_UP_NANOS;
+                while (System.nanoTime() < until && stop.getCount() > 0
+                        && drops.attribute(List.copyOf(seen), ours, true).isEmpty()) {
+                    await(stop, 50);
+                }
+                await(stop, CATCH_UP_NANOS / 1_000_000); // the trace pipe's reader may be a poll behind
+            }
+            dropped = drops.attribute(List.copyOf(seen), ours, portBlocked(src, dst));
         } finally {
+            drops.close();
             captures.forEach(BackgroundCapture::stop); // all at once, then wait for each
             captures.forEach(BackgroundCapture::close);
         }
         List<Sighting> ordered = new ArrayList<>(seen);
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
-        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null);
-        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial));
+        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null, dropped);
+        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial), dropped);
     }
 
     /** The frame's part in the exchange between {@code a} and {@code b}, or null if it is not part of it. */
@@ -106,6 +134,27 @@ public final class PathTracer {
             }
         }
         return kind == null ? null : new Sighting(hop, p.timestampNanos(), p.type(), kind, Summary.of(f));
+    }
+
+    /** Whether either host veth is a bridge port that is not forwarding (STP), as the kernel may then say. */
+    private static boolean portBlocked(Endpoint src, Endpoint dst) {
+        try (NetlinkHandle h = NetlinkHandle.open(src.node())) {
+            for (String veth : new String[] {src.hostVeth(), dst.hostVeth()}) {
+                BridgePort p = veth == null ? null : h.links().get(veth).map(Link::port).orElse(null);
+                if (p != null && p.state() != BridgePort.STATE_FORWARDING) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // cannot tell: let the kernel's word stand
+        }
+    }
+
+    private static boolean has(List<Sighting> seen, Sighting.Kind kind) {
+        synchronized (seen) {
+            return seen.stream().anyMatch(s -> s.kind() == kind);
+        }
     }
 
     /** The probe runs on its own thread, so that a stop does not wait for its timeout. */

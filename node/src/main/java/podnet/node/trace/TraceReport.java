@@ -30,6 +30,10 @@ public final class TraceReport {
         if (r.sightings().isEmpty()) {
             out.println("  (nothing of this exchange was seen on any hop)");
         }
+        for (KernelDropAt k : r.drops()) {
+            out.printf("  kernel drop after hop %d %s: %s at %s (task %s/%d)%n", k.hop().number(), k.hop().device(),
+                    k.drop().reason(), k.drop().location(), k.drop().comm(), k.drop().pid());
+        }
         out.println("what happened:");
         story(r, out);
         Diagnosis g = r.diagnosis();

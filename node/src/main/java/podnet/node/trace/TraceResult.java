@@ -2,9 +2,22 @@ package podnet.node.trace;
 
 import java.util.List;
 
-/** What a trace saw, in time order, whether the destination answered, and the diagnosis. */
+/**
+ * What a trace saw, in time order, whether the destination answered, the packets of the
+ * exchange the kernel dropped (with the reason, at the hop last seen), and the diagnosis.
+ */
 public record TraceResult(Endpoint source, Endpoint destination, Probe probe, List<Hop> hops,
-        List<Sighting> sightings, boolean answered, Diagnosis diagnosis) {
+        List<Sighting> sightings, boolean answered, Diagnosis diagnosis, List<KernelDropAt> drops) {
+
+    public TraceResult {
+        drops = drops == null ? List.of() : List.copyOf(drops);
+    }
+
+    /** A result without kernel drop reasons (tracefs unavailable). */
+    public TraceResult(Endpoint source, Endpoint destination, Probe probe, List<Hop> hops,
+            List<Sighting> sightings, boolean answered, Diagnosis diagnosis) {
+        this(source, destination, probe, hops, sightings, answered, diagnosis, List.of());
+    }
 
     /** The furthest hop at which the probe's traffic toward the destination (ARP or request) was seen; 0 if none. */
     public int lastHopReached() {

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.sysctl.Sysctl;
 import podnet.linux.testing.BridgeNode;
+import podnet.linux.testing.Ip;
 import podnet.linux.testing.ThrowawayNamespaces;
 
 /**
@@ -105,5 +107,27 @@ class PathTraceTest {
         assertThat(r.diagnosis().hop()).as(text).isEqualTo(4);
         assertThat(r.diagnosis().reason()).contains("not a port of cni0");
         assertThat(r.lastHopReached()).as(text).isEqualTo(3);
+    }
+
+    @Test
+    void anNftDropInTheDestinationIsNamedWithTheKernelsReason() {
+        Ip.run("ip", "netns", "exec", b.netns().name(), "nft", "add table inet t; add chain inet t input"
+                + " { type filter hook input priority 0; }; add rule inet t input icmp type echo-request drop").ok();
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        String text = print(r);
+        assertThat(r.diagnosis().hop()).as(text).isEqualTo(5);
+        assertThat(r.diagnosis().reason()).as(text).isEqualTo("dropped at hop 5 by the kernel: NETFILTER_DROP in nft_do_chain");
+        assertThat(text).contains("kernel drop after hop 5 eth0: NETFILTER_DROP at nft_do_chain+").contains("(task podnet-ns/"); // the probe is sent by a thread of this JVM
+    }
+
+    @Test
+    void aNeighbourThatNeverAnswersIsNamedAtTheSourceWithNeighFailed() {
+        Sysctl.set(b.netns(), "net.ipv4.conf.all.arp_ignore", "8"); // b keeps its address but answers no ARP
+        Sysctl.set(a.netns(), "net.ipv4.neigh.eth0.mcast_solicit", "1");
+        Sysctl.set(a.netns(), "net.ipv4.neigh.eth0.retrans_time_ms", "300");
+        TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
+        String text = print(r);
+        assertThat(r.diagnosis().hop()).as(text).isEqualTo(1);
+        assertThat(r.diagnosis().reason()).as(text).isEqualTo("dropped at hop 1 by the kernel: NEIGH_FAILED in neigh_invalidate");
     }
 }

@@ -1,6 +1,5 @@
 package podnet.linux.netlink.nl;
 
-import podnet.linux.netlink.NetlinkException;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -12,9 +11,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import podnet.linux.netlink.NetlinkException;
+import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
-import podnet.linux.sys.Errno;
+import podnet.linux.sys.ffm.Poll;
 import podnet.linux.sys.ffm.SocketCalls;
 
 /**
@@ -40,6 +41,16 @@ public final class NetlinkSocket implements AutoCloseable {
 
         /** The messages of the next datagram. */
         List<NlMessage> receive();
+
+        /** Waits up to {@code timeoutMillis} for a datagram; true if one is there. */
+        default boolean await(int timeoutMillis) {
+            return true;
+        }
+
+        /** setsockopt on the descriptor (for multicast groups and buffer sizes). */
+        default void option(int level, int name, int value) {
+            throw new UnsupportedOperationException("socket options on a test transport");
+        }
 
         @Override
         void close();
@@ -251,6 +262,45 @@ public final class NetlinkSocket implements AutoCloseable {
         return -1;
     }
 
+    // ---- notifications (multicast groups) ------------------------------------------------
+
+    private static final int NETLINK_ADD_MEMBERSHIP = 1;
+
+    /**
+     * Joins multicast group {@code group} (e.g. RTNLGRP_LINK): the kernel then sends this
+     * socket a message for every change of that kind in the socket's namespace.
+     */
+    public void joinGroup(int group) {
+        transport.option(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+    }
+
+    /** Asks for a receive buffer of {@code bytes} (SO_RCVBUF), so bursts of notifications fit. */
+    public void receiveBuffer(int bytes) {
+        transport.option(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, bytes);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for notifications and returns those of the next
+     * datagram (empty on timeout). Not for sockets that also send requests: replies and
+     * notifications would be mixed.
+     *
+     * @throws NetlinkException with ENOBUFS when the kernel dropped notifications because the
+     *     buffer was full: the caller's picture is stale and must be read again
+     */
+    public List<NlMessage> awaitNotifications(int timeoutMillis) {
+        if (!transport.await(timeoutMillis)) {
+            return List.of();
+        }
+        try {
+            return receive();
+        } catch (podnet.linux.sys.SysException e) {
+            if (e.is(Errno.ENOBUFS)) {
+                throw new NetlinkException("netlink notifications were lost (receive buffer full)", Errno.ENOBUFS, null);
+            }
+            throw e;
+        }
+    }
+
     private void send(ByteBuffer bytes) {
         transport.send(bytes);
     }
@@ -283,6 +333,21 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
             SocketCalls.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+        }
+
+        @Override
+        public boolean await(int timeoutMillis) {
+            return (podnet.linux.sys.Poll.poll(fd.fd(), podnet.linux.sys.Poll.POLLIN, timeoutMillis)
+                    & (podnet.linux.sys.Poll.POLLIN | podnet.linux.sys.Poll.POLLERR)) != 0;
+        }
+
+        @Override
+        public void option(int level, int name, int value) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment v = a.allocate(JAVA_INT);
+                v.set(JAVA_INT, 0, value);
+                Sockets.setsockopt(fd.fd(), level, name, v);
+            }
         }
 
         @Override

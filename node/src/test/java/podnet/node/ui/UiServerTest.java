@@ -1,0 +1,184 @@
+package podnet.node.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.remote.HttpCommandExecutor;
+import org.openqa.selenium.remote.RemoteWebDriver;
+import org.openqa.selenium.remote.http.HttpMethod;
+import org.openqa.selenium.remote.http.HttpRequest;
+import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
+import podnet.linux.testing.BridgeNode;
+import podnet.linux.testing.Ip;
+import podnet.linux.testing.Root;
+import podnet.linux.testing.TestNetns;
+
+/**
+ * The live page in headless Chromium, driven by Selenium through Debian's chromedriver (its
+ * path given, nothing downloaded, Selenium Manager never involved: we start the driver
+ * ourselves). Server, driver and browser all live in a throwaway namespace. The page loads, a
+ * pod made afterwards appears without a reload, a ping becomes a flow row, a drop is
+ * highlighted on its hop; screenshots go to target/ui-screenshots.
+ */
+class UiServerTest {
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver", CHROMIUM = "/usr/bin/chromium";
+    private static final Path SHOTS = Path.of("target", "ui-screenshots");
+
+    @TempDir
+    Path profile;
+    private TestNetns ns;
+    private UiServer ui;
+    private Process driverProcess;
+    private RemoteWebDriver browser;
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } catch (RuntimeException e) {
+            // the driver is killed below anyway
+        }
+        if (driverProcess != null) {
+            driverProcess.descendants().forEach(ProcessHandle::destroyForcibly);
+            driverProcess.destroyForcibly();
+        }
+        try {
+            if (ui != null) {
+                ui.close();
+            }
+        } finally {
+            if (ns != null) {
+                ns.close();
+            }
+        }
+    }
+
+    @Test
+    void theNodeLiveInABrowser() throws Exception {
+        Root.assume();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMEDRIVER)), "chromium-driver is not installed");
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+        ns = new TestNetns("observe");
+        BridgeNode node = BridgeNode.create(ns, 2);
+        Netns web = ns.add("web");
+        try (NetlinkHandle h = NetlinkHandle.open(web)) {
+            h.links().setUp("lo");
+        }
+        ui = UiServer.start(node.node, null, web, new InetSocketAddress("127.0.0.1", 0));
+        browser = browser(web);
+        Files.createDirectories(SHOTS);
+
+        browser.get(ui.url());
+        await("the bridge", () -> !browser.findElements(By.id("bridge-cni0")).isEmpty());
+        await("both pods", () -> browser.findElements(By.cssSelector("g.pod")).size() == 2);
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("live");
+        shot("1-loaded");
+
+        Netns third = ns.add("pod2");
+        try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
+            h.links().addVeth("vethui0002", "eth0", third, 0);
+            h.links().setMaster("vethui0002", "cni0");
+            h.links().setUp("vethui0002");
+            try (NetlinkHandle p = NetlinkHandle.open(third)) {
+                p.addresses().add("eth0", Cidr.parse("10.244.2.4/24"));
+                p.links().setUp("eth0");
+            }
+        }
+        await("the new pod, without a reload", () -> !browser.findElements(By.id("pod-" + third.name())).isEmpty()
+                && browser.findElement(By.id("pod-" + third.name())).getText().contains("10.244.2.4"));
+        shot("2-new-pod");
+
+        assertThat(Ip.ping(node.pods.get(0).netns().name(), "10.244.2.3", 2)).isTrue();
+        await("a flow row for the ping", () -> rows().stream().anyMatch(r -> r.getText().contains("icmp")
+                && r.getText().contains("10.244.2.3") && r.getText().contains("FORWARDED")));
+        shot("3-flow");
+
+        Ip.run("ip", "netns", "exec", third.name(), "nft", "add table inet t; add chain inet t input"
+                + " { type filter hook input priority 0; }; add rule inet t input icmp type echo-request drop").ok();
+        assertThat(Ip.ping(node.pods.get(0).netns().name(), "10.244.2.4", 1)).isFalse();
+        await("the dropped flow in red", () -> rows().stream().anyMatch(r -> r.getAttribute("class").contains("verdict-DROPPED")
+                && r.getText().contains("NETFILTER_DROP")));
+        await("the drop on its hop", () -> browser.findElement(By.id("port-vethui0002")).getAttribute("class").contains("drop")
+                && browser.findElement(By.id("topology")).getText().contains("NETFILTER_DROP"));
+        shot("4-drop");
+
+        browser.findElement(By.id("pod-" + node.pods.get(0).netns().name())).click();
+        await("the pod's details", () -> !browser.findElements(By.id("pod-title")).isEmpty()
+                && browser.findElement(By.id("details")).getText().contains("10.244.2.2/24"));
+        String details = browser.findElement(By.id("details")).getText();
+        assertThat(details).contains("routes").contains("10.244.2.0/24").contains("ARP / ND table").contains("10.244.2.3")
+                .contains("recent flows");
+        shot("5-pod-details");
+    }
+
+    private List<WebElement> rows() {
+        return browser.findElements(By.cssSelector("#flows tbody tr"));
+    }
+
+    /** chromedriver started by us inside {@code web} (so no Selenium Manager), Chromium under it. */
+    private RemoteWebDriver browser(Netns web) throws Exception {
+        int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+        driverProcess = new ProcessBuilder("ip", "netns", "exec", web.name(), CHROMEDRIVER, "--port=" + port)
+                .redirectErrorStream(true).redirectOutput(new File(profile.toFile(), "chromedriver.log")).start();
+        URL url = URI.create("http://127.0.0.1:" + port).toURL();
+        NetnsHttpClient client = new NetnsHttpClient(web, url);
+        await("chromedriver", () -> {
+            try {
+                return client.execute(new HttpRequest(HttpMethod.GET, "/status")).getStatus() == 200;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile.resolve("chromium"), "--window-size=1300,900");
+        return new RemoteWebDriver(new HttpCommandExecutor(client, url), options);
+    }
+
+    private void shot(String name) throws Exception {
+        File f = browser.getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void await(String what, Supplier<Boolean> condition) {
+        long until = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < until) {
+            try {
+                if (condition.get()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the element is being redrawn: look again
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+}
