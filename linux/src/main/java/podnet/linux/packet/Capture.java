@@ -7,7 +7,7 @@ import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.sys.ffm.MappedMemory;
-import podnet.linux.sys.ffm.Poll;
+import podnet.linux.sys.Poll;
 
 /**
  * A live capture on one interface of one network namespace, like {@code ip netns exec NS

@@ -15,7 +15,7 @@ import podnet.linux.netlink.NetlinkException;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
-import podnet.linux.sys.ffm.Poll;
+import podnet.linux.sys.Poll;
 import podnet.linux.sys.ffm.SocketCalls;
 
 /**
@@ -337,8 +337,8 @@ public final class NetlinkSocket implements AutoCloseable {
 
         @Override
         public boolean await(int timeoutMillis) {
-            return (podnet.linux.sys.Poll.poll(fd.fd(), podnet.linux.sys.Poll.POLLIN, timeoutMillis)
-                    & (podnet.linux.sys.Poll.POLLIN | podnet.linux.sys.Poll.POLLERR)) != 0;
+            return (Poll.poll(fd.fd(), Poll.POLLIN, timeoutMillis)
+                    & (Poll.POLLIN | Poll.POLLERR)) != 0;
         }
 
         @Override

@@ -1,4 +1,4 @@
-package podnet.linux.sys.ffm;
+package podnet.linux.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -9,7 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import podnet.linux.sys.Errno;
+import podnet.linux.sys.ffm.Libc;
 
 /** poll(2) on a single descriptor. */
 public final class Poll {
