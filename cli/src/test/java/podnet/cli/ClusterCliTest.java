@@ -58,13 +58,10 @@ class ClusterCliTest {
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "geneve", etcd),
                 List.of("node", "run", "--network", "10.244.0.0/33", "--backend", "vxlan", etcd),
                 List.of("node", "run", "--network", "10.244.1.0/16", "--backend", "vxlan", etcd),
-                List.of("node", "run", "--network", "10.244.0.0/16", "--subnet-len", "12", "--backend", "vxlan", etcd),
-                List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", "--etcd-endpoints", "ftp://x"),
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", "--etcd-endpoints", "https://10.0.0.2:2379"),
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", etcd, "--kube"),
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan"),                   // no registry
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", etcd, "--etcd-prefix", "x/"),
-                List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", etcd, "--public-ip", "10.0.0.300"),
                 List.of("node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", "--kube", "--kubeconfig", "/nonexistent"),
                 List.of("--node-netns", "podnet-no-such-node-" + tag, "node", "run", "--network", "10.244.0.0/16", "--backend", "vxlan", etcd));
         for (List<String> args : bad) {

@@ -146,6 +146,13 @@ public final class ClusterFabric implements AutoCloseable {
         }
     }
 
+    /** Another namespace on the first segment with {@code ip/24} on its eth0 (e.g. an API server's). */
+    public Netns addHost(String base, String ip) {
+        Netns ns = namespaces.add(base);
+        plug(fabricA, ns, "h" + base.substring(0, Math.min(base.length(), 10)), "eth0", ip + "/24");
+        return ns;
+    }
+
     private void startEtcd() {
         etcdNs = namespaces.add("etcd");
         plug(fabricA, etcdNs, "pe", "eth0", ETCD_IP + "/24");
