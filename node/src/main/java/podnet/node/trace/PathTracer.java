@@ -49,28 +49,41 @@ public final class PathTracer {
                     + ", " + dst.label() + ": " + dst.ip() + ")");
         }
         List<Hop> hops = hops(src, dst);
+        boolean[] answered = new boolean[1];
+        List<Sighting> ordered = watch(hops, (hop, p) -> classify(hop, p, src.ip(), dst.ip()),
+                () -> answered[0] = probe.send(src, dst));
+        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered[0], null);
+        return new TraceResult(src, dst, probe, hops, ordered, answered[0], Diagnosis.of(partial));
+    }
+
+    /**
+     * Captures on every hop at once while {@code send} runs, and returns what {@code classify}
+     * kept, in time order. A hop that cannot be captured on is skipped: its absence is itself a
+     * finding for the diagnosis.
+     */
+    static List<Sighting> watch(List<Hop> hops, java.util.function.BiFunction<Hop, CapturedPacket, Sighting> classify,
+            Runnable send) {
         List<Sighting> seen = Collections.synchronizedList(new ArrayList<>());
         List<Capture> captures = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
-        boolean answered;
         try {
             for (Hop hop : hops) {
                 Capture c;
                 try {
                     c = Capture.open(hop.netns(), hop.device(), CaptureFilter.ALL, CaptureOptions.defaults());
                 } catch (RuntimeException e) {
-                    continue; // a missing hop is itself a finding; the diagnosis looks at live state
+                    continue;
                 }
                 captures.add(c);
                 readers.add(Thread.ofPlatform().name("trace-" + hop.device()).start(() -> c.run(p -> {
-                    Sighting s = classify(hop, p, src.ip(), dst.ip());
+                    Sighting s = classify.apply(hop, p);
                     if (s != null) {
                         seen.add(s);
                     }
                     return true;
                 })));
             }
-            answered = probe.send(src, dst);
+            send.run();
             sleep(SETTLE_MILLIS);
         } finally {
             captures.forEach(Capture::stop);
@@ -85,8 +98,7 @@ public final class PathTracer {
         }
         List<Sighting> ordered = new ArrayList<>(seen);
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
-        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null);
-        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial));
+        return ordered;
     }
 
     /** The frame's part in the exchange between {@code a} and {@code b}, or null if it is not part of it. */
