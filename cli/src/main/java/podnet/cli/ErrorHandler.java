@@ -17,6 +17,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             case CliException c -> c.hint();
             case PodException p -> p.hint();
             case PolicyException p -> p.hint();
+            case podnet.node.cluster.ClusterException c -> c.hint();
             case SysException s when s.is(Errno.EPERM) -> "this needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)";
             case SysException s when s.is(Errno.EEXIST) -> "it exists already; pick another name or remove it first";
             case SysException s when s.is(Errno.ENODEV) -> "check the name with `podnet link show` (and -n NETNS)";
@@ -30,6 +31,6 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             ex.printStackTrace(err);
         }
         err.flush();
-        return 1;
+        return ex instanceof CliException c ? c.exitCode() : 1;
     }
 }

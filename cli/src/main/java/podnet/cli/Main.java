@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
                 AddrCommand.class, RouteCommand.class, BridgeCommand.class, NeighCommand.class,
                 PodCommand.class, TopoCommand.class, BenchCommand.class, DemoCommand.class, DaemonCommand.class, TraceCommand.class,
                 CniCommand.class, CaptureCommand.class, PolicyCommand.class, NamespaceCommand.class, ImageCommand.class,
-                ObserveCommand.class, DoctorCommand.class, UiCommand.class})
+                ObserveCommand.class, DoctorCommand.class, UiCommand.class, NodeCommand.class})
 public final class Main implements Runnable {
     private final Cli cli;
 
@@ -74,6 +74,7 @@ public final class Main implements Runnable {
         cl.setOut(new PrintWriter(cli.out, true));
         cl.setErr(new PrintWriter(cli.err, true));
         cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new UsageErrors(cl.getParameterExceptionHandler()));
         int rc = cl.execute(args);
         cli.out.flush();
         cli.err.flush();

@@ -1,21 +1,24 @@
 package podnet.cli;
 
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import podnet.linux.sys.StopSignals;
+import podnet.node.trace.CrossNodeReport;
+import podnet.node.trace.CrossNodeResult;
+import podnet.node.trace.CrossNodeTracer;
 import podnet.node.trace.Endpoint;
 import podnet.node.trace.Endpoints;
-import java.util.concurrent.CountDownLatch;
-import podnet.linux.sys.StopSignals;
 import podnet.node.trace.PathTracer;
 import podnet.node.trace.Probe;
 import podnet.node.trace.TraceReport;
 import podnet.node.trace.TraceResult;
 
 /** {@code podnet trace SRC DST}: follow one probe hop by hop through veths and the bridge. */
-@Command(name = "trace", description = "Send a probe from SRC to DST (pods, NETNS or NETNS/IP) and show each hop it crossed,"
-        + " or where it stopped and why.")
+@Command(name = "trace", description = "Send a probe from SRC to DST (pods, NETNS, NETNS/IP or NODE/POD) and show each hop"
+        + " it crossed — across nodes too: the tunnel and the underlay — or where it stopped and why.")
 final class TraceCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "SRC")
     String src;
@@ -35,6 +38,10 @@ final class TraceCommand extends CliCommand {
 
         @Option(names = "--udp", paramLabel = "PORT", description = "UDP datagram to PORT.")
         Integer udp;
+
+        @Option(names = "--size", paramLabel = "BYTES",
+                description = "A UDP datagram of BYTES to a closed port (answered by ICMP port unreachable): does a packet that big get through?")
+        Integer size;
     }
 
     TraceCommand(Cli cli) {
@@ -44,9 +51,15 @@ final class TraceCommand extends CliCommand {
     @Override
     public Integer call() {
         Probe probe = kind == null || kind.icmp ? new Probe.Icmp()
-                : kind.tcp != null ? new Probe.Tcp(kind.tcp) : new Probe.Udp(kind.udp);
+                : kind.tcp != null ? new Probe.Tcp(kind.tcp) : kind.size != null ? new Probe.UdpSized(kind.size)
+                : new Probe.Udp(kind.udp);
         var pods = PodCommand.pods(cli);
         Endpoint a = resolve(src, pods), b = resolve(dst, pods);
+        if (CrossNodeTracer.crossesNodes(a, b)) {
+            CrossNodeResult r = CrossNodeTracer.trace(a, b, probe);
+            CrossNodeReport.print(r, cli.out);
+            return r.diagnosis().ok() ? 0 : 1;
+        }
         // SIGINT/SIGTERM (also in a script's background) ends the wait: what was seen is reported.
         CountDownLatch stop = new CountDownLatch(1);
         TraceResult r;

@@ -120,9 +120,12 @@ class DeploymentFilesTest {
         String yaml = Files.readString(DEPLOY.resolve("kubernetes/podnet.yaml"));
         assertThat(yaml).contains("kind: DaemonSet", "hostNetwork: true", "hostPID: true", "privileged: true",
                 "path: /opt/cni/bin", "path: /etc/cni/net.d", "path: /var/lib/cni", "path: /run\n",
-                "fieldPath: spec.nodeName", "assignments=$(/opt/podnet/deploy/kubernetes/node-subnet.sh)",
-                "cni install --bin-dir /host/opt/cni/bin --conf-dir /host/etc/cni/net.d",
+                "fieldPath: spec.nodeName",
+                "command: [\"podnet\", \"cni\", \"install\", \"--bin-dir\", \"/host/opt/cni/bin\", \"--self-contained\"]",
                 "command: [\"podnet\", \"daemon\", \"run\"]", "mountPath: /run/podnet");
+        // The agent: Kubernetes mode, the node's conflist into the host's /etc/cni/net.d, RBAC to watch and patch Nodes.
+        assertThat(yaml).contains("- node\n            - run\n            - --kube\n", "- --cni-conf-dir\n            - /host/etc/cni/net.d",
+                "verbs: [\"get\", \"list\", \"watch\", \"patch\", \"update\"]", "key: network", "key: backend");
         assertThat(yaml).doesNotContain("\t");
     }
 }

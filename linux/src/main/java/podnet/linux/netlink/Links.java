@@ -179,6 +179,72 @@ public final class Links {
         });
     }
 
+    /**
+     * Creates a VXLAN device with every setting flannel gives {@code flannel.1}: VNI, port,
+     * parent link, local address, learning, MTU ({@code mtu} 0: the kernel's) and MAC
+     * ({@code mac} null: a random one). The device is left down.
+     */
+    public Link addVxlan(String name, Vxlan vxlan, int mtu, MacAddress mac) {
+        checkName(name);
+        NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0, 0);
+        req.attrString(IFLA_IFNAME, name);
+        if (mtu > 0) {
+            req.attrU32(IFLA_MTU, mtu);
+        }
+        if (mac != null) {
+            req.attr(IFLA_ADDRESS, mac.bytes());
+        }
+        int info = req.beginNested(IFLA_LINKINFO);
+        req.attrString(IFLA_INFO_KIND, "vxlan");
+        int d = req.beginNested(IFLA_INFO_DATA);
+        req.attrU32(IFLA_VXLAN_ID, vxlan.vni());
+        if (vxlan.parentIndex() != 0) {
+            req.attrU32(IFLA_VXLAN_LINK, vxlan.parentIndex());
+        }
+        if (vxlan.local() != null) {
+            req.attrAddress(vxlan.local().getAddress().length == 4 ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6,
+                    vxlan.local());
+        }
+        req.attrU8(IFLA_VXLAN_LEARNING, vxlan.learning() ? 1 : 0);
+        req.attrBe16(IFLA_VXLAN_PORT, vxlan.port());
+        req.endNested(d);
+        req.endNested(info);
+        handle.request(req, "add vxlan " + name + " (id " + vxlan.vni() + " dstport " + vxlan.port() + ")");
+        return require(name);
+    }
+
+    /** The tunnel settings of VXLAN device {@code name}; empty if there is no such link or it is no VXLAN. */
+    public Optional<Vxlan> vxlan(String name) {
+        checkName(name);
+        NlRequest req = Rtm.ifinfomsg(Rtm.GETLINK, 0, 0, 0, 0, 0).attrString(IFLA_IFNAME, name);
+        try {
+            for (NlMessage m : handle.request(req, "get link " + name)) {
+                if (m.type() == Rtm.NEWLINK) {
+                    return parseVxlan(m);
+                }
+            }
+            return Optional.empty();
+        } catch (NetlinkException e) {
+            if (e.is(Errno.ENODEV)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    static Optional<Vxlan> parseVxlan(NlMessage m) {
+        NlAttrs info = m.attrs(Rtm.IFINFOMSG_LEN).nested(IFLA_LINKINFO);
+        if (!"vxlan".equals(info.string(IFLA_INFO_KIND))) {
+            return Optional.empty();
+        }
+        NlAttrs d = info.nested(IFLA_INFO_DATA);
+        InetAddress local = d.address(IFLA_VXLAN_LOCAL);
+        Integer port = d.be16(IFLA_VXLAN_PORT);
+        Integer learning = d.u8(IFLA_VXLAN_LEARNING);
+        return Optional.of(new Vxlan(d.u32(IFLA_VXLAN_ID, 0), port == null ? 0 : port, d.u32(IFLA_VXLAN_LINK, 0),
+                local != null ? local : d.address(IFLA_VXLAN_LOCAL6), learning != null && learning != 0));
+    }
+
     /** A dummy device (absent from some kernels: then ENOTSUPP/"Unknown device type"). */
     public Link addDummy(String name) {
         return add(name, "dummy", 0, null);

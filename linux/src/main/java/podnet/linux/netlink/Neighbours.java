@@ -6,12 +6,14 @@ import static podnet.linux.netlink.nl.NlMessage.NLM_F_REPLACE;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import podnet.linux.inet.Cidr;
 import podnet.linux.inet.MacAddress;
 import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.netlink.nl.Rtm;
+import podnet.linux.sys.Errno;
 import podnet.linux.sys.Sockets;
 
 /** The ARP (IPv4) and neighbour-discovery (IPv6) tables. */
@@ -68,6 +70,30 @@ public final class Neighbours {
         int family = ip.getAddress().length == 4 ? Sockets.AF_INET : Sockets.AF_INET6;
         NlRequest req = ndmsg(Rtm.DELNEIGH, 0, family, index, 0, 0).attrAddress(NDA_DST, ip);
         handle.request(req, "delete neighbour " + Cidr.text(ip) + " dev " + link);
+    }
+
+    /** The entries on one link (by index), both families. */
+    public List<Neighbour> list(int family, int linkIndex) {
+        return list(family).stream().filter(n -> n.index() == linkIndex).toList();
+    }
+
+    /** A change: permanent entry {@code ip} → {@code mac} on link {@code index}, replacing what is there. */
+    public static Change permanent(int index, InetAddress ip, MacAddress mac) {
+        NlRequest req = ndmsg(Rtm.NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, family(ip), index,
+                Neighbour.NUD_PERMANENT, 0);
+        req.attrAddress(NDA_DST, ip).attr(NDA_LLADDR, mac.bytes());
+        return new Change(req, "neighbour replace " + Cidr.text(ip) + " lladdr " + mac + " dev #" + index
+                + " nud permanent", Set.of());
+    }
+
+    /** A change: no entry for {@code ip} on link {@code index} (none there already is fine). */
+    public static Change removal(int index, InetAddress ip) {
+        NlRequest req = ndmsg(Rtm.DELNEIGH, 0, family(ip), index, 0, 0).attrAddress(NDA_DST, ip);
+        return new Change(req, "neighbour del " + Cidr.text(ip) + " dev #" + index, Set.of(Errno.ENOENT));
+    }
+
+    private static int family(InetAddress ip) {
+        return ip.getAddress().length == 4 ? Sockets.AF_INET : Sockets.AF_INET6;
     }
 
     static NlRequest ndmsg(int type, int nlFlags, int family, int index, int state, int flags) {

@@ -48,6 +48,40 @@ public final class NetlinkHandle implements AutoCloseable {
         return socket.dump(req, what + where());
     }
 
+    /** Changes per datagram: their ACKs (with extended-ACK text on errors) fit the default receive buffer. */
+    private static final int CHANGES_PER_DATAGRAM = 64;
+
+    /**
+     * Applies {@code changes} in order, many to a datagram, and returns one entry per change:
+     * null when it was applied (or was a removal of something already gone), else why not.
+     * Each change stands alone: a failed one does not stop the others, so callers that need
+     * an order across changes (neighbour before FDB before route) send each step separately.
+     */
+    public List<NetlinkException> applyEach(List<Change> changes) {
+        List<NlRequest> reqs = new java.util.ArrayList<>(changes.size());
+        List<String> names = new java.util.ArrayList<>(changes.size());
+        for (Change c : changes) {
+            reqs.add(c.request);
+            names.add(c.description() + where());
+        }
+        List<NetlinkException> errors = socket.requestEach(reqs, names, CHANGES_PER_DATAGRAM);
+        List<NetlinkException> out = new java.util.ArrayList<>(errors.size());
+        for (int i = 0; i < errors.size(); i++) {
+            NetlinkException e = errors.get(i);
+            out.add(e != null && changes.get(i).tolerates(e.errno()) ? null : e);
+        }
+        return out;
+    }
+
+    /** {@link #applyEach}, throwing the first failure after all were tried. */
+    public void apply(List<Change> changes) {
+        for (NetlinkException e : applyEach(changes)) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
     /** Where this handle works, for messages: " in netns NAME". */
     String where() {
         return netns.isCurrent() ? " in the current netns" : " in " + netns;

@@ -111,6 +111,53 @@ public final class Masquerade implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Masquerades everything from {@code network} (the cluster's whole pod network) to outside
+     * it, multicast exempt: flannel's {@code --ip-masq}. Pod-to-pod traffic across nodes stays
+     * unmasqueraded. One rule, found again by its comment; creating it is one atomic batch.
+     */
+    public void ensureNetworkWide(Cidr network) {
+        MasqueradeRule rule = MasqueradeRule.networkWide(network);
+        String what = " (masquerade from network " + rule.subnet() + " to outside it)";
+        for (int attempt = 1; ; attempt++) {
+            int genId = generation();
+            if (hasRule(rule.comment())) {
+                return;
+            }
+            NftBatch batch = new NftBatch(genId)
+                    .add(NftMessages.newTable(FAMILY, TABLE), "nft add table inet " + TABLE + what)
+                    .add(NftMessages.newNatPostroutingChain(FAMILY, TABLE, CHAIN, PRIORITY_SRCNAT),
+                            "nft add chain inet " + TABLE + " " + CHAIN + " (type nat hook postrouting)" + what)
+                    .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule, 0),
+                            "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what);
+            if (sentUnlessRestarted(batch, attempt)) {
+                return;
+            }
+        }
+    }
+
+    /** Whether {@link #ensureNetworkWide} made its rule for {@code network}. */
+    public boolean hasNetworkWide(Cidr network) {
+        return hasRule(MasqueradeRule.networkWide(network).comment());
+    }
+
+    /** Removes the rule of {@link #ensureNetworkWide}; none there is fine. */
+    public void removeNetworkWide(Cidr network) {
+        String comment = MasqueradeRule.networkWide(network).comment();
+        for (int attempt = 1; ; attempt++) {
+            NftBatch batch = new NftBatch(generation());
+            for (RuleRef r : rules()) {
+                if (comment.equals(r.comment())) {
+                    batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
+                            "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
+                }
+            }
+            if (batch.size() == 0 || sentUnlessRestarted(batch, attempt)) {
+                return;
+            }
+        }
+    }
+
     /** Adds a pod address to its network's set; an address already there is fine. */
     public void add(String network, InetAddress podIp) {
         String set = setFor(network, podIp);

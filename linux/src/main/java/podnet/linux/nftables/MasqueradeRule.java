@@ -14,9 +14,14 @@ import podnet.linux.netlink.nl.NlRequest;
  * semantics when one network has several subnets of a family (one set, one rule per subnet).
  *
  * <p>The rule is found again by its comment, {@code podnet SET SUBNET}.
+ *
+ * <p>A rule without a set ({@link #networkWide}) is flannel's {@code --ip-masq}: anything from
+ * the cluster's whole network to outside it, so pod-to-pod traffic across nodes keeps its
+ * source; its comment is {@code podnet-network SUBNET}.
  */
 record MasqueradeRule(String set, Cidr subnet) {
     static final String COMMENT_PREFIX = "podnet ";
+    static final String NETWORK_WIDE_PREFIX = "podnet-network ";
     private static final Cidr MULTICAST_V4 = Cidr.parse("224.0.0.0/4");
     private static final Cidr MULTICAST_V6 = Cidr.parse("ff00::/8");
 
@@ -27,12 +32,16 @@ record MasqueradeRule(String set, Cidr subnet) {
         }
     }
 
+    static MasqueradeRule networkWide(Cidr network) {
+        return new MasqueradeRule(null, network);
+    }
+
     boolean ipv6() {
         return !subnet.isIpv4();
     }
 
     String comment() {
-        return COMMENT_PREFIX + set + " " + subnet;
+        return set == null ? NETWORK_WIDE_PREFIX + subnet : COMMENT_PREFIX + set + " " + subnet;
     }
 
     /** The set a rule's comment names, or null when the comment is not one of ours. */
@@ -50,12 +59,13 @@ record MasqueradeRule(String set, Cidr subnet) {
         int saddr = v6 ? 8 : 12;
         int daddr = v6 ? 24 : 16;
         int len = v6 ? 16 : 4;
-        new Expressions(r, attrType)
+        Expressions e = new Expressions(r, attrType)
                 .metaNfproto()
-                .cmp(NFT_CMP_EQ, new byte[] {(byte) (v6 ? NFPROTO_IPV6 : NFPROTO_IPV4)})
-                .payload(saddr, len)
-                .lookup(set, setId)
-                .prefix(saddr, subnet, NFT_CMP_EQ)
+                .cmp(NFT_CMP_EQ, new byte[] {(byte) (v6 ? NFPROTO_IPV6 : NFPROTO_IPV4)});
+        if (set != null) {
+            e.payload(saddr, len).lookup(set, setId);
+        }
+        e.prefix(saddr, subnet, NFT_CMP_EQ)
                 .prefix(daddr, subnet, NFT_CMP_NEQ)
                 .prefix(daddr, v6 ? MULTICAST_V6 : MULTICAST_V4, NFT_CMP_NEQ)
                 .masquerade()

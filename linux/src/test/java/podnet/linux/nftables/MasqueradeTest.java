@@ -59,6 +59,28 @@ class MasqueradeTest {
     }
 
     @Test
+    void networkWideMasqueradeLeavesPodToPodAloneAndIsIdempotent() {
+        Cidr cluster = Cidr.parse("10.244.0.0/16");
+        assertThat(masq.hasNetworkWide(cluster)).isFalse();
+        masq.ensureNetworkWide(cluster);
+        masq.ensureNetworkWide(cluster);
+        masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"));
+        assertThat(masq.hasNetworkWide(cluster)).isTrue();
+
+        Nft nft = Nft.ruleset(node.name());
+        assertThat(nft.ruleComments()).containsExactly("podnet-network 10.244.0.0/16", "podnet pn4-mynet 10.244.2.0/24");
+        assertThat(nft.chainText("podnet", "postrouting")).contains(
+                "ip saddr 10.244.0.0/16 ip daddr != 10.244.0.0/16 ip daddr != 224.0.0.0/4 masquerade"
+                        + " comment \"podnet-network 10.244.0.0/16\"");
+        masq.removeNetwork("mynet");
+        assertThat(Nft.ruleset(node.name()).ruleComments()).containsExactly("podnet-network 10.244.0.0/16");
+        masq.removeNetworkWide(cluster);
+        masq.removeNetworkWide(cluster);
+        assertThat(Nft.ruleset(node.name()).all("rule")).isEmpty();
+        assertThat(masq.hasNetworkWide(cluster)).isFalse();
+    }
+
+    @Test
     void ensureNetworkIsIdempotent() {
         masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"));
         masq.add("mynet", ip("10.244.2.5"));

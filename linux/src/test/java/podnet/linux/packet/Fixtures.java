@@ -23,6 +23,16 @@ public final class Fixtures {
         return new String(bytes("/packet/exchange.txt"), StandardCharsets.UTF_8).lines().toList();
     }
 
+    /** VXLAN on 8472 and 4789 with ARP, ICMP, ICMPv6 and TCP inside, from {@code record-vxlan.sh}. */
+    public static List<CapturedPacket> vxlan() {
+        return PcapReader.read(bytes("/packet/vxlan.pcap"));
+    }
+
+    /** tcpdump's reading of it: two lines a packet, the outer header and the inner frame. */
+    public static List<String> vxlanLines() {
+        return new String(bytes("/packet/vxlan.txt"), StandardCharsets.UTF_8).lines().toList();
+    }
+
     static byte[] bytes(String resource) {
         try (InputStream in = Fixtures.class.getResourceAsStream(resource)) {
             if (in == null) {

@@ -30,6 +30,9 @@ public final class Endpoints {
         String nsName = spec;
         InetAddress ip = null;
         int slash = spec.indexOf('/');
+        if (slash > 0 && !spec.substring(slash + 1).matches("[0-9a-fA-F.:]+")) {
+            return onNode(spec, spec.substring(0, slash), spec.substring(slash + 1));
+        }
         if (slash > 0) {
             nsName = spec.substring(0, slash);
             ip = Cidr.parseAddress(spec.substring(slash + 1));
@@ -44,6 +47,23 @@ public final class Endpoints {
             String ifname = h.links().require(a.index()).name();
             return complete(spec, ns, ifname, a.cidr().address(), defaultNode);
         }
+    }
+
+    /**
+     * {@code NODE/POD}: a pod of another node, named by that node's namespace and the pod's
+     * name (its sandbox is the named netns {@code podnet-POD}) or the pod's own netns name.
+     */
+    private static Endpoint onNode(String spec, String node, String pod) {
+        if (!NamedNetns.exists(node)) {
+            throw new IllegalArgumentException("no node namespace \"" + node + "\" (in " + spec + ": give NODE/POD)");
+        }
+        String podNs = NamedNetns.exists(podnet.node.pod.PodSandbox.netnsName(pod)) ? podnet.node.pod.PodSandbox.netnsName(pod)
+                : pod;
+        if (!NamedNetns.exists(podNs)) {
+            throw new IllegalArgumentException("no pod \"" + pod + "\" (no netns " + podnet.node.pod.PodSandbox.netnsName(pod)
+                    + " or " + pod + ")");
+        }
+        return complete(pod, Netns.named(podNs), "eth0", null, Netns.named(node));
     }
 
     /** The address to trace: the given one (it must be there), else the first IPv4 of a non-lo link. */

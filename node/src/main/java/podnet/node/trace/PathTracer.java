@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import podnet.linux.packet.BackgroundCapture;
 import java.util.Set;
 import podnet.linux.netlink.BridgePort;
@@ -114,6 +115,38 @@ public final class PathTracer {
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
         TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null, dropped);
         return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial), dropped);
+    }
+
+    /**
+     * Captures on every hop at once while {@code send} runs, and returns what {@code classify}
+     * kept, in time order (the cross-node tracer's hops run through tunnels and underlays). A hop
+     * that cannot be captured on is skipped: its absence is itself a finding for the diagnosis.
+     */
+    static List<Sighting> watch(List<Hop> hops, BiFunction<Hop, CapturedPacket, Sighting> classify, Runnable send) {
+        List<Sighting> seen = Collections.synchronizedList(new ArrayList<>());
+        List<BackgroundCapture> captures = new ArrayList<>();
+        try {
+            for (Hop hop : hops) {
+                try {
+                    captures.add(BackgroundCapture.start(hop.netns(), hop.device(), "trace-" + hop.device(), p -> {
+                        Sighting s = classify.apply(hop, p);
+                        if (s != null) {
+                            seen.add(s);
+                        }
+                    }));
+                } catch (RuntimeException e) {
+                    continue;
+                }
+            }
+            send.run();
+            await(new CountDownLatch(1), SETTLE_MILLIS);
+        } finally {
+            captures.forEach(BackgroundCapture::stop);
+            captures.forEach(BackgroundCapture::close);
+        }
+        List<Sighting> ordered = new ArrayList<>(seen);
+        ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
+        return ordered;
     }
 
     /** The frame's part in the exchange between {@code a} and {@code b}, or null if it is not part of it. */

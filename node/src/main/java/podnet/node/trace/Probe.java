@@ -50,6 +50,37 @@ public sealed interface Probe {
         }
     }
 
+    /**
+     * A UDP datagram of {@code size} payload bytes to a port nobody listens on (traceroute's
+     * 33434): the destination answers with ICMP port unreachable, which a connected socket
+     * reports — so a big probe shows whether packets of that size get through.
+     */
+    record UdpSized(int size) implements Probe {
+        static final int PORT = 33434;
+
+        @Override
+        public boolean send(Endpoint src, Endpoint dst) {
+            return src.netns().call(() -> {
+                try (DatagramSocket s = new DatagramSocket()) {
+                    s.connect(new InetSocketAddress(dst.ip(), PORT));
+                    s.setSoTimeout(TIMEOUT_MILLIS);
+                    s.send(new DatagramPacket(new byte[size], size));
+                    s.receive(new DatagramPacket(new byte[16], 16));
+                    return true; // someone listens after all: an answer too
+                } catch (java.net.PortUnreachableException unreachable) {
+                    return true;
+                } catch (IOException lostOrTooBig) {
+                    return false;
+                }
+            });
+        }
+
+        @Override
+        public String describe() {
+            return "UDP datagram of " + size + " bytes to port " + PORT;
+        }
+    }
+
     /** One UDP datagram; UDP has no answer of its own, so this reports whether it could be sent. */
     record Udp(int port) implements Probe {
         @Override

@@ -253,6 +253,57 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends independent requests (rtnetlink: each is applied on its own, no transaction),
+     * {@code perDatagram} to a datagram, each with NLM_F_ACK, and returns one entry per request:
+     * null when it was applied, else its error. Few datagrams instead of one round trip each;
+     * the chunk keeps the ACKs of one datagram within the socket's receive buffer.
+     */
+    public synchronized List<NetlinkException> requestEach(List<NlRequest> reqs, List<String> names, int perDatagram) {
+        int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
+        }
+        List<NetlinkException> out = new ArrayList<>(java.util.Collections.nCopies(n, (NetlinkException) null));
+        for (int from = 0; from < n; from += perDatagram) {
+            int to = Math.min(n, from + perDatagram);
+            int[] seqs = new int[to - from];
+            int total = 0;
+            List<ByteBuffer> parts = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                seqs[i - from] = SEQ.incrementAndGet();
+                ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK)
+                        .toBytes(seqs[i - from], 0);
+                parts.add(b);
+                total += b.remaining();
+            }
+            ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+            for (ByteBuffer b : parts) {
+                all.put(b);
+            }
+            send(all.flip());
+            int pending = to - from;
+            boolean[] answered = new boolean[to - from];
+            while (pending > 0) {
+                for (NlMessage m : receive()) {
+                    if (m.type() != NlMessage.NLMSG_ERROR) {
+                        continue;
+                    }
+                    int i = indexOf(seqs, m.seq());
+                    if (i < 0 || answered[i]) {
+                        continue; // stray: a late answer to an earlier request
+                    }
+                    answered[i] = true;
+                    pending--;
+                    if (errorCode(m) != 0) {
+                        out.set(from + i, error(names.get(from + i), m));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static int indexOf(int[] seqs, int seq) {
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] == seq) {

@@ -271,7 +271,17 @@ public final class FrameDecoder {
             return new Truncated("udp", 8, Math.min(length, d.length - off));
         }
         int ulen = u16(d, off + 4);
-        return new UdpDatagram(u16(d, off), u16(d, off + 2), ulen, Math.max(0, Math.min(ulen, length) - 8));
+        UdpDatagram u = new UdpDatagram(u16(d, off), u16(d, off + 2), ulen, Math.max(0, Math.min(ulen, length) - 8));
+        int dport = u.destinationPort();
+        if ((dport == VxlanDatagram.IANA_PORT || dport == VxlanDatagram.LINUX_PORT)
+                && u.payloadLength() >= VxlanDatagram.HEADER && d.length >= off + 8 + VxlanDatagram.HEADER) {
+            int h = off + 8;
+            int end = Math.min(d.length, off + 8 + u.payloadLength());
+            byte[] inner = Arrays.copyOfRange(d, h + VxlanDatagram.HEADER, Math.max(h + VxlanDatagram.HEADER, end));
+            return new VxlanDatagram(u, u8(d, h), (int) (u32(d, h) & 0xffffff), (int) (u32(d, h + 4) >>> 8),
+                    decode(inner, u.payloadLength() - VxlanDatagram.HEADER));
+        }
+        return u;
     }
 
     // ---- big-endian reads and addresses ---------------------------------------------------

@@ -96,12 +96,25 @@ public final class Summary {
                     + prefix + tcp(tcp);
             case UdpDatagram u -> s + "." + u.sourcePort() + " > " + d + "." + u.destinationPort() + ": "
                     + prefix + "UDP, length " + u.payloadLength();
+            case VxlanDatagram v -> s + "." + v.udp().sourcePort() + " > " + d + "." + v.udp().destinationPort() + ": "
+                    + prefix + vxlan(v);
             case IcmpMessage i -> s + " > " + d + ": " + prefix + icmp(i);
             case Icmpv6Message i -> s + " > " + d + ": " + prefix + icmp6(i);
             case Fragment f -> s + " > " + d + ": " + prefix + "ip-proto-" + f.protocol(); // as tcpdump: no ports
             case OtherPayload o -> s + " > " + d + ": " + prefix + " ip-proto-" + o.protocol() + " " + o.length();
             case Truncated tr -> s + " > " + d + ": " + prefix + tr.marker();
         };
+    }
+
+    /**
+     * tcpdump's VXLAN (4789) or OTV (8472) header, then — on a line of its own, as tcpdump
+     * prints it — the inner frame.
+     */
+    static String vxlan(VxlanDatagram v) {
+        String flags = String.format("flags [%s] (0x%02x)", (v.flags() & 0x08) != 0 ? "I" : ".", v.flags());
+        String head = v.otv() ? "OTV, " + flags + ", overlay " + v.reserved() + ", instance " + v.vni()
+                : "VXLAN, " + flags + ", vni " + v.vni();
+        return head + "\n" + of(v.inner());
     }
 
     static String icmp(IcmpMessage i) {

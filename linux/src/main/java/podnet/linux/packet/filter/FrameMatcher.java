@@ -10,6 +10,7 @@ import podnet.linux.packet.decode.Ipv4Packet;
 import podnet.linux.packet.decode.Ipv6Packet;
 import podnet.linux.packet.decode.TcpSegment;
 import podnet.linux.packet.decode.UdpDatagram;
+import podnet.linux.packet.decode.VxlanDatagram;
 import podnet.linux.packet.filter.FilterExpr.Dir;
 import podnet.linux.packet.filter.FilterExpr.Proto;
 
@@ -102,6 +103,7 @@ public final class FrameMatcher {
         return switch (t) {
             case TcpSegment s -> either(dir, port, s.sourcePort(), s.destinationPort());
             case UdpDatagram u -> either(dir, port, u.sourcePort(), u.destinationPort());
+            case VxlanDatagram v -> either(dir, port, v.udp().sourcePort(), v.udp().destinationPort());
             case null, default -> false;
         };
     }
