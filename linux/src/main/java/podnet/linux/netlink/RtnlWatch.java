@@ -11,6 +11,7 @@ import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Poll;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.SysException;
+import podnet.linux.sys.ffm.SocketCalls;
 
 /**
  * Tells that links, neighbours/FDB entries or routes changed in a namespace: an rtnetlink
@@ -35,16 +36,16 @@ public final class RtnlWatch implements AutoCloseable {
 
     /** Subscribes to {@code groups} (e.g. {@code LINK | NEIGH | IPV4_ROUTE}) in {@code netns}. */
     public static RtnlWatch open(Netns netns, int groups) {
-        int fd = netns.call(() -> Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, NETLINK_ROUTE));
+        int fd = netns.call(() -> SocketCalls.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, NETLINK_ROUTE));
         FileDescriptor owned = FileDescriptor.adopt(fd);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment size = a.allocate(JAVA_INT);
             size.set(JAVA_INT, 0, RCVBUF);
-            Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, size);
+            SocketCalls.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, size);
             MemorySegment addr = a.allocate(12, 4); // sockaddr_nl: family, pad, pid 0 (kernel picks), groups
             addr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
             addr.set(JAVA_INT, 8, groups);
-            Sockets.bind(fd, addr);
+            SocketCalls.bind(fd, addr);
             return new RtnlWatch(owned);
         } catch (RuntimeException e) {
             owned.close();
@@ -63,7 +64,7 @@ public final class RtnlWatch implements AutoCloseable {
         }
         while (true) {
             try {
-                Sockets.recvfrom(fd.fd(), buffer, Sockets.MSG_DONTWAIT);
+                SocketCalls.recvfrom(fd.fd(), buffer, Sockets.MSG_DONTWAIT);
             } catch (SysException e) {
                 if (e.is(Errno.EAGAIN)) {
                     return true;

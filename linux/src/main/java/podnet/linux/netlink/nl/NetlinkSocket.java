@@ -397,7 +397,7 @@ public final class NetlinkSocket implements AutoCloseable {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment v = a.allocate(JAVA_INT);
                 v.set(JAVA_INT, 0, value);
-                Sockets.setsockopt(fd.fd(), level, name, v);
+                SocketCalls.setsockopt(fd.fd(), level, name, v);
             }
         }
 
