@@ -44,7 +44,7 @@ final class DoctorCommand extends CliCommand.InNetns {
             doc.put("conflist", conf == null ? null : conf.toString());
             doc.put("ok", !wrong);
             doc.put("findings", findings.stream().map(Finding::toJson).toList());
-            Json.print(cli.out, doc);
+            JsonOutput.print(cli.out, doc);
         } else {
             for (Finding f : findings) {
                 cli.out.printf("%-4s %-15s %s%n", f.ok() ? "ok" : "FAIL", f.check(), f.detail());

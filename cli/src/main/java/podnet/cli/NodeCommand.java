@@ -191,7 +191,7 @@ final class NodeCommand extends CommandGroup {
                     m.put("self", n.self());
                     out.add(m);
                 }
-                Json.print(cli.out, out);
+                JsonOutput.print(cli.out, out);
                 return 0;
             }
             Table t = new Table("NAME", "SUBNET", "PUBLIC-IP", "BACKEND", "VTEP-MAC", "EXPIRES");

@@ -105,7 +105,7 @@ final class ObserveCommand extends CliCommand.InNetns {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("flows", flows.stream().map(FlowRecord::toJson).toList());
                     doc.put("stats", statsJson(stats));
-                    Json.print(cli.out, doc);
+                    JsonOutput.print(cli.out, doc);
                 } else {
                     table(flows, cli.out);
                 }
@@ -127,7 +127,7 @@ final class ObserveCommand extends CliCommand.InNetns {
             tick = c.tick();
             for (FlowRecord r : c.flows()) {
                 if (filter.test(r)) {
-                    cli.out.println(json ? Json.write(r.toJson()) : line(r));
+                    cli.out.println(json ? JsonOutput.write(r.toJson()) : line(r));
                 }
             }
             cli.out.flush();

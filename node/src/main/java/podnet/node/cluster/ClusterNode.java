@@ -82,9 +82,9 @@ public final class ClusterNode {
             tearDown(rec);
         }
         StateFiles.delete(SubnetEnv.path(stateDir));
-        StateFiles.delete(stateDir.resolve("net.d").resolve(NodeConflist.FILE));
+        StateFiles.delete(stateDir.resolve("net.d").resolve(ClusterConflist.FILE));
         if (rec.cniConfDir() != null) {
-            StateFiles.delete(Path.of(rec.cniConfDir()).resolve(NodeConflist.FILE));
+            StateFiles.delete(Path.of(rec.cniConfDir()).resolve(ClusterConflist.FILE));
         }
         rec.asLeft().write(stateDir);
         return "node " + rec.name() + " left: subnet " + rec.subnet() + " given back";

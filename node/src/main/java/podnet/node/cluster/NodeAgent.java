@@ -139,10 +139,10 @@ public final class NodeAgent implements AutoCloseable {
 
     private void writeFiles(Lease l) {
         new SubnetEnv(o.network().network(), l.subnet(), backend.mtu(), o.ipMasq()).write(o.stateDir());
-        NodeConflist.write(o.stateDir().resolve("net.d"), l.subnet(), o.network().network(), backend.mtu(),
+        ClusterConflist.write(o.stateDir().resolve("net.d"), l.subnet(), o.network().network(), backend.mtu(),
                 o.stateDir().resolve("ipam"));
         if (o.cniConfDir() != null) {
-            NodeConflist.write(o.cniConfDir(), l.subnet(), o.network().network(), backend.mtu(), null);
+            ClusterConflist.write(o.cniConfDir(), l.subnet(), o.network().network(), backend.mtu(), null);
         }
         ProcessHandle self = ProcessHandle.current();
         NodeRecord.of(o, l, ownProcess ? self.pid() : 0, ownProcess ? self.info().startInstant().orElse(null) : null)

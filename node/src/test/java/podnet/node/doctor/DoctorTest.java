@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import podnet.cni.install.PodNetwork;
+import podnet.cni.install.NodeConflist;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.BridgePort;
 import podnet.linux.netlink.NetlinkHandle;
@@ -35,7 +35,7 @@ class DoctorTest {
         ns = new TestNetns("observe");
         node = BridgeNode.create(ns, 2);
         conflist = state.resolve("10-podnet.conflist");
-        Files.writeString(conflist, PodNetwork.DEFAULT.withIpMasq(false).withDataDir(state.resolve("ipam")).conflist());
+        Files.writeString(conflist, NodeConflist.DEFAULT.withIpMasq(false).withDataDir(state.resolve("ipam")).conflist());
         Path leases = Files.createDirectories(state.resolve("ipam").resolve("podnet"));
         for (BridgeNode.Pod p : node.pods) {
             Files.writeString(leases.resolve(p.ip()), "podnet-x\r\neth0");

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import podnet.cni.install.PodNetwork;
+import podnet.cni.install.NodeConflist;
 import podnet.linux.inet.Cidr;
 
 /**
@@ -16,14 +16,14 @@ import podnet.linux.inet.Cidr;
  * masquerades at the network's edge instead, so pod-to-pod traffic across nodes keeps its
  * source (flannel's CNI plugin hands the bridge plugin the same).
  */
-final class NodeConflist {
-    private NodeConflist() {}
+final class ClusterConflist {
+    private ClusterConflist() {}
 
     static final String FILE = "10-podnet.conflist";
 
     @SuppressWarnings("unchecked")
     static String text(Cidr subnet, Cidr network, int mtu, Path ipamDir) {
-        String base = new PodNetwork(subnet.toString(), mtu, false, ipamDir).conflist();
+        String base = new NodeConflist(subnet.toString(), mtu, false, ipamDir).conflist();
         try {
             Map<String, Object> conf = JSON.std.mapFrom(base);
             Map<String, Object> bridge = (Map<String, Object>) ((List<Object>) conf.get("plugins")).get(0);
