@@ -43,8 +43,13 @@ public final class Containerd implements Engine {
     }
 
     static String config(Path work) {
+        return daemonConfig(work, SOCKET, DISABLED_PLUGINS);
+    }
+
+    /** The daemon's part of a private containerd's config: root, state, gRPC socket, no ttrpc/debug sockets. */
+    static String daemonConfig(Path work, Path socket, List<String> disabledPlugins) {
         StringBuilder disabled = new StringBuilder();
-        DISABLED_PLUGINS.forEach(p -> disabled.append(disabled.isEmpty() ? "" : ", ").append('"').append(p).append('"'));
+        disabledPlugins.forEach(p -> disabled.append(disabled.isEmpty() ? "" : ", ").append('"').append(p).append('"'));
         return """
                 version = 2
                 root = "%s"
@@ -59,7 +64,7 @@ public final class Containerd implements Engine {
 
                 [debug]
                   address = ""
-                """.formatted(work.resolve("root"), work.resolve("state"), disabled, SOCKET);
+                """.formatted(work.resolve("root"), work.resolve("state"), disabled, socket);
     }
 
     /** Starts containerd in {@code node} and waits until it answers. */

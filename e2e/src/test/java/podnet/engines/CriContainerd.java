@@ -21,10 +21,9 @@ import podnet.node.image.PodnetImages;
  * CRI itself has no import, only a registry pull. Sandbox netns files go to the private /run.
  */
 public final class CriContainerd implements AutoCloseable {
-    static final List<String> DISABLED_PLUGINS = List.of("io.containerd.internal.v1.opt",
-            "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.aufs",
-            "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-            "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing");
+    /** The plain e2e's disabled plugins, CRI enabled. */
+    static final List<String> DISABLED_PLUGINS = Containerd.DISABLED_PLUGINS.stream()
+            .filter(p -> !p.equals("io.containerd.grpc.v1.cri")).toList();
 
     private final NodeSandbox node;
     private final Path work;
@@ -43,22 +42,7 @@ public final class CriContainerd implements AutoCloseable {
     }
 
     static String config(Path work, Path cniBin, Path cniConf) {
-        StringBuilder disabled = new StringBuilder();
-        DISABLED_PLUGINS.forEach(p -> disabled.append(disabled.isEmpty() ? "" : ", ").append('"').append(p).append('"'));
-        return """
-                version = 2
-                root = "%s"
-                state = "%s"
-                disabled_plugins = [%s]
-
-                [grpc]
-                  address = "%s"
-
-                [ttrpc]
-                  address = ""
-
-                [debug]
-                  address = ""
+        return Containerd.daemonConfig(work, socket(work), DISABLED_PLUGINS) + """
 
                 [plugins."io.containerd.grpc.v1.cri"]
                   sandbox_image = "%s"
@@ -80,8 +64,7 @@ public final class CriContainerd implements AutoCloseable {
                     bin_dir = "%s"
                     conf_dir = "%s"
                     max_conf_num = 1
-                """.formatted(work.resolve("root"), work.resolve("state"), disabled, socket(work),
-                PodnetImages.PAUSE, cniBin, cniConf);
+                """.formatted(PodnetImages.PAUSE, cniBin, cniConf);
     }
 
     /** Starts containerd in {@code node}, waits until CRI answers, imports podnet's images. */
