@@ -8,6 +8,8 @@
 #   tcpdump      tcpdump -w (default 2 MiB buffer)
 #   tcpdump-B8M  tcpdump -B 8192 -w (8 MiB, the size of podnet's ring)
 #   podnet       ./podnet capture -w (TPACKET_V3, 8 x 1 MiB blocks; the launcher's C1-only JIT)
+#   observe      ./podnet observe -n A (the flow table over the same ring, 192-byte snap, kernel
+#                drop reasons on; it writes no file, it counts flows)
 # For each: frames that crossed the veth (its tx+rx counters), frames written, kernel drops, loss,
 # written frames per second of traffic, and CPU time (user+system) per frame, counted from
 # "listening" to the end so that start-up is left out. Then per capturer the highest offered rate
@@ -45,13 +47,14 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # use
 frames() {  # tx + rx packets on va
   ip -n "$A" -s -j link show dev va | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["stats64"]; print(s["tx"]["packets"]+s["rx"]["packets"])'
 }
-names=(tcpdump tcpdump-B8M podnet)
+names=(tcpdump tcpdump-B8M podnet observe)
 start() {  # start NAME: launch one capturer writing $tmp/NAME.pcap, stderr to $tmp/NAME.err
   local out="$tmp/$1.pcap" err="$tmp/$1.err"
   case "$1" in
     tcpdump) ip netns exec "$A" tcpdump -n -i va -s 262144 -w "$out" 2>"$err" & ;;
     tcpdump-B8M) ip netns exec "$A" tcpdump -n -i va -s 262144 -B 8192 -w "$out" 2>"$err" & ;;
     podnet) "$root/podnet" capture -n "$A" -i va -w "$out" 2>"$err" & ;;
+    observe) "$root/podnet" observe -n "$A" >/dev/null 2>"$err" & ;;
   esac
   pid[$1]=$!; pids+=("$!")
 }
@@ -63,7 +66,7 @@ results="$tmp/results"
 for rate in "${rates[@]}"; do
   for n in "${names[@]}"; do start "$n"; done
   for n in "${names[@]}"; do
-    for _ in $(seq 300); do grep -q "listening on" "$tmp/$n.err" && break; sleep 0.1; done
+    for _ in $(seq 300); do grep -q "listening on\|observing" "$tmp/$n.err" && break; sleep 0.1; done
   done
   sleep 0.5
   for n in "${names[@]}"; do c0[$n]=$(cpu "${pid[$n]}"); done
@@ -75,8 +78,13 @@ for rate in "${rates[@]}"; do
   for n in "${names[@]}"; do
     c1=$(cpu "${pid[$n]}")
     kill -TERM "${pid[$n]}"; wait "${pid[$n]}" 2>/dev/null || true
-    cap=$(grep -o '^[0-9]* packets captured' "$tmp/$n.err" | cut -d' ' -f1)
-    drop=$(grep -o '^[0-9]* packets dropped by kernel' "$tmp/$n.err" | cut -d' ' -f1)
+    if [ "$n" = observe ]; then  # "podnet: N frames, F flows (E evicted), R frames lost in the ring, ..."
+      cap=$(grep -o '^podnet: [0-9]* frames' "$tmp/$n.err" | cut -d' ' -f2)
+      drop=$(grep -o '[0-9]* frames lost in the ring' "$tmp/$n.err" | cut -d' ' -f1)
+    else
+      cap=$(grep -o '^[0-9]* packets captured' "$tmp/$n.err" | cut -d' ' -f1)
+      drop=$(grep -o '^[0-9]* packets dropped by kernel' "$tmp/$n.err" | cut -d' ' -f1)
+    fi
     python3 - "$n" "$rate" "$(( f1 - f0 ))" "${cap:-0}" "${drop:-0}" "$secs" "$(( c1 - ${c0[$n]} ))" "$(getconf CLK_TCK)" <<'PY' | tee -a "$results"
 import sys
 name, rate, crossed, cap, drop, secs, ticks, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
@@ -104,4 +112,6 @@ def ratio(a, b, col):
 print(f"\nat the highest offered rate ({top['podnet'][1]}), frames captured: podnet/tcpdump = {ratio('podnet','tcpdump',3):.3f}, "
       f"podnet/tcpdump -B 8192 = {ratio('podnet','tcpdump-B8M',3):.3f}")
 print(f"cpu per frame (lower is better): podnet/tcpdump = {ratio('podnet','tcpdump',7):.2f}, podnet/tcpdump -B 8192 = {ratio('podnet','tcpdump-B8M',7):.2f}")
+if 'observe' in top:
+    print(f"observe: frames seen/tcpdump = {ratio('observe','tcpdump',3):.3f}; cpu per frame observe/tcpdump = {ratio('observe','tcpdump',7):.2f}")
 PY

@@ -10,8 +10,29 @@ import podnet.node.bench.CniBench;
 import podnet.node.bench.PluginSet;
 
 /** {@code podnet bench cni}: our plugins against the reference, in one run, in throwaway namespaces. */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Cni.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Cni.class, BenchCommand.Flows.class})
 final class BenchCommand extends CommandGroup {
+
+    @Command(name = "flows", description = "Heap the observer's flow table takes at N flows (retained after a full GC).")
+    static final class Flows extends CliCommand {
+        Flows(Cli cli) {
+            super(cli);
+        }
+
+        @Option(names = "--flows", defaultValue = "100000", description = "Flows to fill the table with (default: ${DEFAULT-VALUE}).")
+        int flows;
+
+        @Override
+        public Integer call() {
+            if (flows < 1) {
+                throw new IllegalArgumentException("--flows must be at least 1");
+            }
+            var r = podnet.node.bench.FlowTableMemory.measure(flows);
+            cli.out.printf("flow table: %d flows, %.1f MiB retained, %.0f bytes per flow%n", r.flows(), r.bytes() / 1048576.0,
+                    r.bytesPerFlow());
+            return 0;
+        }
+    }
 
     @Command(name = "cni", description = "Time CNI ADD/CHECK/DEL/VERSION of two plugin directories side by side (ratio = first/second).")
     static final class Cni extends CliCommand {

@@ -37,11 +37,13 @@ final class NodeLinks {
             }
             links.keySet().retainAll(fresh.keySet());
             links.putAll(fresh);
+            kinds = null;
         }
     }
 
     /** Applies one notification: a link appeared, changed or went away. */
     void changed(Link l, boolean removed) {
+        kinds = null;
         if (removed) {
             links.remove(l.index());
             return;
@@ -113,15 +115,21 @@ final class NodeLinks {
         return node;
     }
 
-    /** The kinds of link the node has (bridge, veth, vxlan, ...). */
+    private volatile java.util.Set<String> kinds;
+
+    /** The kinds of link the node has (bridge, veth, vxlan, ...), recomputed after changes. */
     java.util.Set<String> kinds() {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        for (Info i : links.values()) {
-            if (i.kind() != null) {
-                out.add(i.kind());
+        java.util.Set<String> k = kinds;
+        if (k == null) {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            for (Info i : links.values()) {
+                if (i.kind() != null) {
+                    out.add(i.kind());
+                }
             }
+            kinds = k = java.util.Set.copyOf(out);
         }
-        return out;
+        return k;
     }
 
     Iterable<Info> all() {

@@ -55,6 +55,11 @@ public final class Observer implements AutoCloseable {
 
     /** Headers only: enough for ICMP errors quoting an IPv6 header plus options. */
     static final int SNAP_LENGTH = 192;
+    /**
+     * 32 MiB of ring (capture's default is 8): the flow table costs more per frame than writing
+     * a pcap, so the ring must ride out longer stalls of a busy machine (~250k small frames).
+     */
+    static final int RING_BLOCKS = 32;
 
     private final Options options;
     private final Object lock = new Object();
@@ -96,7 +101,7 @@ public final class Observer implements AutoCloseable {
             NodeLinks links = new NodeLinks(o.node());
             links.refresh();
             capture = Capture.open(o.node(), Capture.ANY, CaptureFilter.ALL,
-                    CaptureOptions.defaults().withSnapLength(SNAP_LENGTH));
+                    CaptureOptions.defaults().withSnapLength(SNAP_LENGTH).withRing(1 << 20, RING_BLOCKS));
             Observer obs = new Observer(o, capture, events, links);
             obs.refreshNamespaces();
             if (o.kernelDrops()) {

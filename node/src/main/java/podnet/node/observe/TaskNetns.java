@@ -10,9 +10,23 @@ public class TaskNetns {
     private static final String[] KERNEL_THREADS = {"ksoftirqd/", "kworker/", "swapper", "<idle>", "migration/",
             "rcu_", "irq/", "napi/"};
 
+    private static final long CACHE_NANOS = 1_000_000_000L;
+    /** pid → {inode, when read}: a drop storm comes from a few tasks, read each once a second. */
+    private final java.util.Map<Integer, long[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The inode of {@code pid}'s network namespace, or 0 if it cannot be read (the task is gone). */
     public long netnsOf(int pid) {
-        return inodeOfLink(Path.of("/proc/" + pid + "/ns/net"));
+        long now = System.nanoTime();
+        long[] c = cache.get(pid);
+        if (c != null && now - c[1] < CACHE_NANOS) {
+            return c[0];
+        }
+        if (cache.size() > 4096) {
+            cache.clear();
+        }
+        long ino = inodeOfLink(Path.of("/proc/" + pid + "/ns/net"));
+        cache.put(pid, new long[] {ino, now});
+        return ino;
     }
 
     /** Whether a task name is one of the kernel's threads, which run softirqs for any namespace. */
