@@ -7,5 +7,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 . "$root/scripts/jdk.sh"
 cd "$root"
-exec mvn -B -q -pl cni -am test -Dtest=AddDelCyclesTest -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -q -pl cni -am test -Dtest=AddDelCyclesTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dpodnet.cycles="${CYCLES:-1000}" 2>&1 | grep -E "AddDelCyclesTest|FAIL|ERROR"
