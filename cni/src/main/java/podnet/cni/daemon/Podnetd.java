@@ -28,8 +28,12 @@ public final class Podnetd implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/podnet/podnetd.sock");
     static final int MAX_CALLS = 32;
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30), DRAIN_TIMEOUT = Duration.ofSeconds(20);
-    /** Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet), the rest is the JVM's own. */
-    static final long REQUEST_BUDGET = 24L << 20;
+    /**
+     * Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet). The largest request
+     * the limits accept (1 MiB of stdin and 1 MiB of environment) takes it all and runs alone;
+     * an ordinary one (a few KiB) takes a few hundred KiB of it.
+     */
+    static final long REQUEST_BUDGET = 32L << 20;
 
     /** The bounds; tests shrink them. */
     record Settings(int maxCalls, Duration idleTimeout, long requestBudget) {

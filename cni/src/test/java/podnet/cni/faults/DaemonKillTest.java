@@ -104,6 +104,7 @@ class DaemonKillTest {
             delEverythingAndCheckNothingIsLeft(round, b);
         }
         System.err.println("DaemonKillTest: SIGKILL at 1/10/25 host veths: " + figures);
+        assertThat(n.readLog()).as("the socket came from the holder (LISTEN_FDS)").contains("(from systemd)");
     }
 
     @Test
