@@ -1,13 +1,10 @@
 package podnet.node.policy;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import podnet.linux.fs.AtomicFile;
+import podnet.node.state.JsonFile;
 
 /**
  * The node's NetworkPolicies on disk, {@code <state>/policies/<ns>/<name>.json}: the validated
@@ -44,11 +43,7 @@ public final class PolicyStore {
 
     public void save(NetworkPolicy p) {
         Path f = file(p.namespace(), p.name());
-        try {
-            write(f, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(p.manifest()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("write " + f, e);
-        }
+        JsonFile.write(f, p.manifest());
         changed();
     }
 
@@ -129,7 +124,7 @@ public final class PolicyStore {
 
     /** A new token: no reader's snapshot matches it any more. */
     private void changed() {
-        write(generation, Long.toHexString(System.nanoTime()) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        AtomicFile.write(generation, Long.toHexString(System.nanoTime()) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 
     private String readGeneration() {
@@ -139,21 +134,6 @@ public final class PolicyStore {
             return null;
         } catch (IOException e) {
             throw new UncheckedIOException("read " + generation, e);
-        }
-    }
-
-    private static void write(Path f, String text) {
-        try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), "." + f.getFileName(), ".tmp");
-            Files.writeString(tmp, text);
-            try {
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("write " + f, e);
         }
     }
 

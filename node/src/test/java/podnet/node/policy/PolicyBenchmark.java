@@ -27,10 +27,10 @@ import podnet.linux.testing.Root;
  * <li>TCP throughput between two of the fixture's pods (iperf3, 3 s per run) with no policy and
  *     with the 50 policies plus one that selects the server and allows the client, A B A B.
  * </ol>
- * Times are medians (and 90th percentiles) of 21 runs after 5 warm-ups.
+ * Times are medians (and 90th percentiles) of 41 runs after 20 warm-ups (a warm agent; on a loaded machine the JIT needs them).
  */
 public final class PolicyBenchmark {
-    private static final int RUNS = 26, WARMUP = 5, IPERF_PORT = 5201;
+    private static final int RUNS = 61, WARMUP = 20, IPERF_PORT = 5201;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
