@@ -220,36 +220,12 @@ public final class FilterTable implements AutoCloseable {
     }
 
     private Set<String> names(NlRequest dump, int tableAttr, int nameAttr, String what) {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(dump, what);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return Set.of();
-            }
-            throw e;
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (NlMessage m : replies) {
-            NlAttrs a = m.attrs(4);
-            if (table.equals(a.string(tableAttr)) && a.string(nameAttr) != null) {
-                out.add(a.string(nameAttr));
-            }
-        }
-        return out;
+        return new LinkedHashSet<>(NftDump.names(socket, dump, tableAttr, nameAttr, table, what));
     }
 
     /** The keys of an address or service set; empty when the set does not exist. */
     public Set<SetKey> keys(String set) {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(FilterMessages.getElements(table, set), "nft list set inet " + table + " " + set);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return Set.of();
-            }
-            throw e;
-        }
+        List<NlMessage> replies = NftDump.orNone(socket, FilterMessages.getElements(table, set), "nft list set inet " + table + " " + set);
         Set<SetKey> out = new HashSet<>();
         for (NlMessage m : replies) {
             for (ByteBuffer elem : m.attrs(4).nested(SET_ELEM_LIST_ELEMENTS).all(LIST_ELEM)) {
