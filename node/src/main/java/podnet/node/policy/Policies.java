@@ -88,6 +88,31 @@ public final class Policies {
     }
 
     /**
+     * Forgets namespace {@code ns} and its labels, refused while a pod is in it ({@code podsIn}
+     * lists them, asked under the node's policy lock so no pod joins meanwhile) and for
+     * {@code default}. Its policies are kept, as for any namespace that does not exist, and
+     * returned. Nothing is enforced anew: with no pod in it, no flow depends on its labels.
+     */
+    public List<NetworkPolicy> deleteNamespace(String ns, Supplier<List<String>> podsIn) {
+        NamespaceStore.checkName(ns);
+        if (NamespaceStore.DEFAULT.equals(ns)) {
+            throw new PolicyException("namespace \"default\" cannot be deleted", "it always exists; delete its pods or policies instead");
+        }
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            if (!namespaces.exists(ns)) {
+                throw new PolicyException("namespace \"" + ns + "\" not found", "see `podnet namespace list`");
+            }
+            List<String> left = podsIn.get();
+            if (!left.isEmpty()) {
+                throw new PolicyException("namespace " + ns + " still has " + left.size() + " pod(s): " + String.join(", ", left),
+                        "remove them first: podnet pod rm " + String.join(" ", left.stream().map(p -> ns + "/" + p).toList()));
+            }
+            namespaces.delete(ns);
+            return store.list().stream().filter(p -> p.namespace().equals(ns)).toList();
+        }
+    }
+
+    /**
      * A pod got its address: it joins its sets before anything runs in it. Only the policies
      * and namespaces are read (the other pods only if the kernel's table needs rebuilding).
      */
