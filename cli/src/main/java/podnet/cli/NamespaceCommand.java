@@ -4,10 +4,13 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import podnet.node.namespace.NamespaceStore;
+import podnet.node.pod.PodRecord;
+import podnet.node.pod.PodStore;
+import podnet.node.policy.NetworkPolicy;
 
 /** {@code podnet namespace}: namespaces and their labels (what namespaceSelectors match). */
 @Command(name = "namespace", aliases = {"ns-labels"}, description = "Kubernetes namespaces of this node's pods, and their labels.",
-        subcommands = {NamespaceCommand.ListNamespaces.class, NamespaceCommand.Label.class})
+        subcommands = {NamespaceCommand.ListNamespaces.class, NamespaceCommand.Label.class, NamespaceCommand.Delete.class})
 final class NamespaceCommand extends CommandGroup {
 
     @Command(name = "list", aliases = {"ls", "get"}, description = "NAME LABELS.")
@@ -54,6 +57,33 @@ final class NamespaceCommand extends CommandGroup {
                 throw new CliException(e.getMessage(), "namespace names are DNS labels; kubernetes.io/metadata.name is set by podnet");
             }
             cli.out.println("namespace/" + namespace + " labeled");
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", aliases = {"rm", "del"}, description = "Forget namespace NS and its labels; refused while pods are in it. Its policies are kept.")
+    static final class Delete extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NS")
+        String namespace;
+
+        Delete(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            List<NetworkPolicy> kept;
+            try {
+                kept = PolicyCommand.policies(cli).deleteNamespace(namespace, () -> new PodStore(cli.stateDir).list().stream()
+                        .filter(p -> p.namespace().equals(namespace)).map(PodRecord::name).toList());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), "namespace names are DNS labels");
+            }
+            cli.out.println("namespace \"" + namespace + "\" deleted");
+            if (!kept.isEmpty()) {
+                cli.err.println("podnet: note: " + kept.size() + " polic" + (kept.size() == 1 ? "y" : "ies") + " of " + namespace
+                        + " kept; they apply again if it comes back (podnet policy delete " + kept.getFirst().key() + " …)");
+            }
             return 0;
         }
     }

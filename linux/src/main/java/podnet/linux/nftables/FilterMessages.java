@@ -3,6 +3,7 @@ package podnet.linux.nftables;
 import static podnet.linux.nftables.NfTables.*;
 
 import java.util.List;
+import java.util.Map;
 import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NlRequest;
 
@@ -91,7 +92,8 @@ final class FilterMessages {
         return nft(GETSETELEM, 0).attrString(SET_ELEM_LIST_TABLE, table).attrString(SET_ELEM_LIST_SET, set);
     }
 
-    static NlRequest newRule(String table, String chain, FilterRule rule, FilterRuleset rs) {
+    /** {@code setIds}: the batch ids of the sets created in the same batch (a set not in it is found by name alone). */
+    static NlRequest newRule(String table, String chain, FilterRule rule, Map<String, Integer> setIds) {
         NlRequest r = nft(NEWRULE, CREATE | APPEND | ACK).attrString(RULE_TABLE, table).attrString(RULE_CHAIN, chain);
         Expressions x = new Expressions(r, RULE_EXPRESSIONS);
         for (FilterRule.Match m : rule.matches()) {
@@ -101,7 +103,7 @@ final class FilterMessages {
                         .cmp(NFT_CMP_NEQ, new byte[4]);
                 case FilterRule.Match.AddressIn a -> ipv4(x)
                         .payload(a.source() ? 12 : 16, 4)
-                        .lookup(a.set(), setId(rs, a.set()), a.negated());
+                        .lookup(a.set(), setIds.getOrDefault(a.set(), 0), a.negated());
                 case FilterRule.Match.Protocol p -> x.meta(NFT_META_L4PROTO, NFT_REG_1).cmp(NFT_CMP_EQ, new byte[] {(byte) p.number()});
                 case FilterRule.Match.DestPort p -> {
                     x.payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
@@ -115,7 +117,7 @@ final class FilterMessages {
                         .payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1)
                         .meta(NFT_META_L4PROTO, NFT_REG32_01)
                         .payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02)
-                        .lookup(d.set(), setId(rs, d.set()), false);
+                        .lookup(d.set(), setIds.getOrDefault(d.set(), 0), false);
             }
         }
         if (rule.counter()) {
@@ -138,16 +140,6 @@ final class FilterMessages {
 
     private static Expressions ipv4(Expressions x) {
         return x.metaNfproto().cmp(NFT_CMP_EQ, new byte[] {(byte) NFPROTO_IPV4});
-    }
-
-    /** Set ids number the sets of one replace batch from 1, in ruleset order. */
-    static int setId(FilterRuleset rs, String set) {
-        for (int i = 0; i < rs.sets().size(); i++) {
-            if (rs.sets().get(i).name().equals(set)) {
-                return i + 1;
-            }
-        }
-        throw new IllegalArgumentException("no set " + set);
     }
 
     private static byte[] be16(int v) {

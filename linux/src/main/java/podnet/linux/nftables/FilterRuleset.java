@@ -3,6 +3,7 @@ package podnet.linux.nftables;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What one owner keeps in its own {@code inet} table: sets (created first, so rules can look
@@ -11,7 +12,7 @@ import java.util.Set;
  */
 public record FilterRuleset(List<FilterSet> sets, List<FilterChain> chains) {
     /** nft's identifiers: a letter, then letters, digits, '_', '-', '.'; short enough for any kernel. */
-    private static final String NAME = "[A-Za-z][A-Za-z0-9_.-]{0,62}";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
     public FilterRuleset {
         sets = List.copyOf(sets);
@@ -53,7 +54,7 @@ public record FilterRuleset(List<FilterSet> sets, List<FilterChain> chains) {
     }
 
     static void checkName(String name) {
-        if (name == null || !name.matches(NAME)) {
+        if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not an nft identifier: " + name);
         }
     }

@@ -4,7 +4,9 @@ import static podnet.linux.nftables.NfTables.*;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;
+import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 
@@ -21,8 +24,9 @@ import podnet.linux.sys.Errno;
  * One {@code inet} filter table that a single owner keeps whole (packet filtering on the
  * forward hook), spoken over NFNETLINK. {@link #replace} writes a whole {@link FilterRuleset}
  * — the old table destroyed and the new one built in the same transaction, so packets see the
- * old ruleset or the new one, never a mix or nothing; {@link #change} adds and removes set
- * elements in one transaction. The table's comment is the owner's to use (e.g. a fingerprint of
+ * old ruleset or the new one, never a mix or nothing; {@link #edit} changes a part of it (chains
+ * and sets removed and added, chains' rules rewritten, elements) in one transaction, and
+ * {@link #change} only elements. The table's comment is the owner's to use (e.g. a fingerprint of
  * what it last wrote, to know whether an element change is enough).
  */
 public final class FilterTable implements AutoCloseable {
@@ -82,22 +86,70 @@ public final class FilterTable implements AutoCloseable {
         NftBatch b = new NftBatch(0)
                 .add(FilterMessages.destroyTable(table), "nft destroy table " + t)
                 .add(FilterMessages.newTable(table, comment), "nft add table " + t);
-        int id = 1;
-        for (FilterSet s : rs.sets()) {
-            b.add(FilterMessages.newSet(table, s, id++), "nft add set " + t + " " + s.name());
-            addElements(b, s);
-        }
+        Map<String, Integer> ids = addSets(b, rs.sets());
+        addChains(b, rs.chains());
         for (FilterChain c : rs.chains()) {
-            b.add(FilterMessages.newChain(table, c), "nft add chain " + t + " " + c.name());
-        }
-        for (FilterChain c : rs.chains()) {
-            int i = 0;
-            for (FilterRule r : c.rules()) {
-                b.add(FilterMessages.newRule(table, c.name(), r, rs),
-                        "nft add rule " + t + " " + c.name() + " (rule " + i++ + (r.comment() == null ? "" : ", " + r.comment()) + ")");
-            }
+            addRules(b, c, ids);
         }
         b.send(socket);
+    }
+
+    /**
+     * Changes part of the table in one transaction (see {@link FilterEdit} for the order);
+     * nothing is sent for an empty edit. A set or chain that is not there makes the kernel refuse
+     * the whole batch (ENOENT), and then nothing changed.
+     */
+    public void edit(FilterEdit e) {
+        if (e.isEmpty()) {
+            return;
+        }
+        String t = "inet " + table;
+        NftBatch b = new NftBatch(0);
+        for (FilterChain c : e.rewriteChains()) {
+            b.add(NftMessages.flushChain(NFPROTO_INET, table, c.name()), "nft flush chain " + t + " " + c.name());
+        }
+        for (String c : e.removeChains()) {
+            b.add(NftMessages.delChain(NFPROTO_INET, table, c), "nft delete chain " + t + " " + c);
+        }
+        for (String s : e.removeSets()) {
+            b.add(NftMessages.delSet(NFPROTO_INET, table, s), "nft delete set " + t + " " + s);
+        }
+        Map<String, Integer> ids = addSets(b, e.addSets());
+        addChains(b, e.addChains());
+        for (FilterChain c : e.addChains()) {
+            addRules(b, c, ids);
+        }
+        for (FilterChain c : e.rewriteChains()) {
+            addRules(b, c, ids);
+        }
+        addElementChanges(b, e.elements());
+        b.send(socket);
+    }
+
+    /** Creates the sets with their elements; returns their batch ids by name (numbered from 1). */
+    private Map<String, Integer> addSets(NftBatch b, List<FilterSet> sets) {
+        Map<String, Integer> ids = new HashMap<>();
+        for (FilterSet s : sets) {
+            int id = ids.size() + 1;
+            ids.put(s.name(), id);
+            b.add(FilterMessages.newSet(table, s, id), "nft add set inet " + table + " " + s.name());
+            addElements(b, s);
+        }
+        return ids;
+    }
+
+    private void addChains(NftBatch b, List<FilterChain> chains) {
+        for (FilterChain c : chains) {
+            b.add(FilterMessages.newChain(table, c), "nft add chain inet " + table + " " + c.name());
+        }
+    }
+
+    private void addRules(NftBatch b, FilterChain c, Map<String, Integer> setIds) {
+        int i = 0;
+        for (FilterRule r : c.rules()) {
+            b.add(FilterMessages.newRule(table, c.name(), r, setIds), "nft add rule inet " + table + " " + c.name()
+                    + " (rule " + i++ + (r.comment() == null ? "" : ", " + r.comment()) + ")");
+        }
     }
 
     private void addElements(NftBatch b, FilterSet s) {
@@ -133,17 +185,18 @@ public final class FilterTable implements AutoCloseable {
 
     /**
      * Adds and removes elements in one transaction (removing a missing element or adding a
-     * present one is not an error). Nothing is sent for no changes.
+     * present one is not an error; a missing set is). Nothing is sent for no changes.
      */
     public void change(List<ElementChange> changes) {
-        if (changes.isEmpty()) {
-            return;
-        }
+        edit(FilterEdit.elementsOnly(changes));
+    }
+
+    /** Removals first, then additions, one message per set (and per thousand elements). */
+    private void addElementChanges(NftBatch b, List<ElementChange> changes) {
         Map<String, List<byte[]>> adds = new LinkedHashMap<>(), removes = new LinkedHashMap<>();
         for (ElementChange c : changes) {
             (c.add() ? adds : removes).computeIfAbsent(c.set(), k -> new ArrayList<>()).add(c.key().bytes());
         }
-        NftBatch b = new NftBatch(0);
         for (boolean add : new boolean[] {false, true}) {
             for (var e : (add ? adds : removes).entrySet()) {
                 List<byte[]> keys = e.getValue();
@@ -154,20 +207,25 @@ public final class FilterTable implements AutoCloseable {
                 }
             }
         }
-        b.send(socket);
+    }
+
+    /** The names of the table's chains; none when the table does not exist. */
+    public Set<String> chains() {
+        return names(NftMessages.getChains(NFPROTO_INET), CHAIN_TABLE, CHAIN_NAME, "nft list chains inet");
+    }
+
+    /** The names of the table's sets; none when the table does not exist. */
+    public Set<String> sets() {
+        return names(NftMessages.getSets(NFPROTO_INET, table), SET_TABLE, SET_NAME, "nft list sets inet " + table);
+    }
+
+    private Set<String> names(NlRequest dump, int tableAttr, int nameAttr, String what) {
+        return new LinkedHashSet<>(NftDump.names(socket, dump, tableAttr, nameAttr, table, what));
     }
 
     /** The keys of an address or service set; empty when the set does not exist. */
     public Set<SetKey> keys(String set) {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(FilterMessages.getElements(table, set), "nft list set inet " + table + " " + set);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return Set.of();
-            }
-            throw e;
-        }
+        List<NlMessage> replies = NftDump.orNone(socket, FilterMessages.getElements(table, set), "nft list set inet " + table + " " + set);
         Set<SetKey> out = new HashSet<>();
         for (NlMessage m : replies) {
             for (ByteBuffer elem : m.attrs(4).nested(SET_ELEM_LIST_ELEMENTS).all(LIST_ELEM)) {

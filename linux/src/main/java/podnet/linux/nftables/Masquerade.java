@@ -5,7 +5,6 @@ import static podnet.linux.nftables.NfTables.*;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -276,23 +275,7 @@ public final class Masquerade implements AutoCloseable {
 
     /** The set names of our table; none when the table does not exist. */
     List<String> sets() {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(NftMessages.getSets(FAMILY, TABLE), "nft list sets inet " + TABLE);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return List.of();
-            }
-            throw e;
-        }
-        List<String> out = new ArrayList<>();
-        for (NlMessage m : replies) {
-            NlAttrs a = m.attrs(4);
-            if (TABLE.equals(a.string(SET_TABLE)) && a.string(SET_NAME) != null) {
-                out.add(a.string(SET_NAME));
-            }
-        }
-        return out;
+        return NftDump.names(socket, NftMessages.getSets(FAMILY, TABLE), SET_TABLE, SET_NAME, TABLE, "nft list sets inet " + TABLE);
     }
 
     /** The ruleset generation: a batch that carries it fails with ERESTART if anything changed since. */

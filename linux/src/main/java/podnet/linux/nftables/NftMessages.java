@@ -114,6 +114,21 @@ final class NftMessages {
         return nft(GETSET, 0, family).attrString(SET_TABLE, table);
     }
 
+    /** Deletes a chain with the rules in it; refused (EBUSY) while another rule jumps to it. */
+    static NlRequest delChain(int family, String table, String chain) {
+        return nft(DELCHAIN, ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
+    }
+
+    /** A dump of every chain of the family (the kernel does not filter chain dumps by table). */
+    static NlRequest getChains(int family) {
+        return nft(GETCHAIN, 0, family);
+    }
+
+    /** Deletes every rule of a chain (DELRULE without a handle), as {@code nft flush chain}. */
+    static NlRequest flushChain(int family, String table, String chain) {
+        return nft(DELRULE, ACK, family).attrString(RULE_TABLE, table).attrString(RULE_CHAIN, chain);
+    }
+
     /** Adds one element; without NLM_F_EXCL an element that is already there is not an error. */
     static NlRequest newSetElement(int family, String table, String set, InetAddress key) {
         return setElement(nft(NEWSETELEM, CREATE | ACK, family), table, set, key);
@@ -171,17 +186,8 @@ final class NftMessages {
     }
 
     /** Deletes an empty chain no rule jumps to. */
-    static NlRequest delChain(int family, String table, String chain) {
-        return nft(DELCHAIN, ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
-    }
-
     static NlRequest getChains(int family, String table) {
         return nft(GETCHAIN, 0, family).attrString(CHAIN_TABLE, table);
-    }
-
-    /** Deletes every rule of the chain (nft flush chain): a DELRULE without handle. */
-    static NlRequest flushChain(int family, String table, String chain) {
-        return nft(DELRULE, ACK, family).attrString(RULE_TABLE, table).attrString(RULE_CHAIN, chain);
     }
 
     /** Appends a rule whose expressions {@code body} writes, with an optional comment. */

@@ -3,10 +3,8 @@ package podnet.node.namespace;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import podnet.node.state.JsonFile;
 
 /**
  * The node's namespaces and their labels, one file each: {@code <state>/namespaces/<ns>.json}.
@@ -133,17 +132,6 @@ public final class NamespaceStore {
         own.remove(NAME_LABEL);
         m.put("labels", own);
         Path f = file(n.name());
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + n.name(), ".tmp");
-            Files.writeString(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(m));
-            try {
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("write " + f, e);
-        }
+        JsonFile.write(f, m);
     }
 }

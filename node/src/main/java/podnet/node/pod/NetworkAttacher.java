@@ -26,21 +26,25 @@ public final class NetworkAttacher {
     }
 
     /** CNI ADD; returns the pod's first IP address (CIDR), or null if the result has none. */
-    public String attach(String pod, Path conflist, Path podNetns) {
-        String result = node.call(() -> runtime.add(conflist, attachment(pod, podNetns)));
+    public String attach(PodRecord pod, Path podNetns) {
+        String result = node.call(() -> runtime.add(Path.of(pod.network()), attachment(pod, podNetns)));
         return firstIp(result);
     }
 
     /** CNI DEL; best effort and idempotent, also when the netns is already gone. */
-    public void detach(String pod, Path conflist, Path podNetns) {
-        node.run(() -> runtime.del(conflist, attachment(pod, podNetns)));
+    public void detach(PodRecord pod, Path podNetns) {
+        node.run(() -> runtime.del(Path.of(pod.network()), attachment(pod, podNetns)));
     }
 
-    /** The container id is the sandbox's netns name, unique per pod and valid for CNI. */
-    static CniRuntime.Attachment attachment(String pod, Path podNetns) {
-        return new CniRuntime.Attachment(PodSandbox.netnsName(pod), podNetns, IFNAME,
-                Map.of("IgnoreUnknown", "1", "K8S_POD_NAMESPACE", "default", "K8S_POD_NAME", pod,
-                        "K8S_POD_INFRA_CONTAINER_ID", PodSandbox.netnsName(pod)),
+    /**
+     * The container id is the sandbox's netns name, unique per pod and valid for CNI; CNI_ARGS
+     * name the pod by its namespace and name, as kubelet passes them.
+     */
+    static CniRuntime.Attachment attachment(PodRecord pod, Path podNetns) {
+        String sandbox = PodSandbox.netnsName(pod.id());
+        return new CniRuntime.Attachment(sandbox, podNetns, IFNAME,
+                Map.of("IgnoreUnknown", "1", "K8S_POD_NAMESPACE", pod.namespace(), "K8S_POD_NAME", pod.name(),
+                        "K8S_POD_INFRA_CONTAINER_ID", sandbox),
                 Map.of());
     }
 

@@ -3,17 +3,16 @@ package podnet.node.pod;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import podnet.linux.fs.DirectoryTree;
+import podnet.node.state.JsonFile;
 
 /**
  * Pod records on disk: {@code <state>/pods/<name>/} holds {@code pod.json}, the containers'
@@ -51,17 +50,7 @@ public final class PodStore {
     /** Writes the record atomically (a crash leaves the old or the new one, never half). */
     void save(PodRecord r) {
         Path file = dir(r.id()).resolve("pod.json");
-        Path tmp = dir(r.id()).resolve("pod.json.tmp");
-        try {
-            Files.writeString(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(r.toJson()));
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("write " + file, e);
-        }
+        JsonFile.write(file, r.toJson());
     }
 
     public Optional<PodRecord> load(String pod) {

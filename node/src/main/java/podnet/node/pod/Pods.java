@@ -90,7 +90,7 @@ public final class Pods {
         try {
             store.save(record);
             PodSandbox sandbox = PodSandbox.create(name, dir);
-            record = record.withIp(net.attach(name, network, sandbox.netns().path()));
+            record = record.withIp(net.attach(record, sandbox.netns().path()));
             store.save(record);
             listener.attached(record);
             for (ContainerSpec c : spec.containers()) {
@@ -165,7 +165,7 @@ public final class Pods {
         }
         if (node.exists()) {
             attempt(problems, "CNI DEL", () -> new NetworkAttacher(runtime.get(), node)
-                    .detach(r.id(), Path.of(r.network()), sandbox.netns().path()));
+                    .detach(r, sandbox.netns().path()));
         }
         attempt(problems, "remove sandbox", sandbox::destroy);
         attempt(problems, "remove state", () -> store.delete(r.id()));

@@ -37,30 +37,36 @@ public final class Policies {
 
     /** The policies, namespaces and pods as they are now. */
     public PolicyView view() {
+        return new PolicyView(store.list(), namespaceLabels(), pods.get());
+    }
+
+    private Map<String, Map<String, String>> namespaceLabels() {
         Map<String, Map<String, String>> ns = new LinkedHashMap<>();
         for (NamespaceStore.Namespace n : namespaces.list()) {
             ns.put(n.name(), n.labels());
         }
-        return new PolicyView(store.list(), ns, pods.get());
+        return ns;
     }
 
     /** Stores the policies (replacing ones of the same namespace/name) and enforces the result. */
     public PolicyEnforcer.Outcome apply(List<NetworkPolicy> policies) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            PolicyView before = view();
             for (NetworkPolicy p : policies) {
                 store.save(p);
             }
-            return enforcer.sync(view());
+            return enforcer.policiesChanged(before, before.withPolicies(store.list()));
         }
     }
 
     /** Deletes one policy; false (and nothing changed) when there is none. */
     public boolean delete(String ns, String name) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            PolicyView before = view();
             if (!store.delete(ns, name)) {
                 return false;
             }
-            enforcer.sync(view());
+            enforcer.policiesChanged(before, before.withPolicies(store.list()));
             return true;
         }
     }
@@ -81,22 +87,57 @@ public final class Policies {
         }
     }
 
-    /** A pod got its address: it joins its sets before anything runs in it. */
+    /**
+     * Forgets namespace {@code ns} and its labels, refused while a pod is in it ({@code podsIn}
+     * lists them, asked under the node's policy lock so no pod joins meanwhile) and for
+     * {@code default}. Its policies are kept, as for any namespace that does not exist, and
+     * returned. Nothing is enforced anew: with no pod in it, no flow depends on its labels.
+     */
+    public List<NetworkPolicy> deleteNamespace(String ns, Supplier<List<String>> podsIn) {
+        NamespaceStore.checkName(ns);
+        if (NamespaceStore.DEFAULT.equals(ns)) {
+            throw new PolicyException("namespace \"default\" cannot be deleted", "it always exists; delete its pods or policies instead");
+        }
+        try (PolicyLock l = PolicyLock.hold(stateDir)) {
+            if (!namespaces.exists(ns)) {
+                throw new PolicyException("namespace \"" + ns + "\" not found", "see `podnet namespace list`");
+            }
+            List<String> left = podsIn.get();
+            if (!left.isEmpty()) {
+                throw new PolicyException("namespace " + ns + " still has " + left.size() + " pod(s): " + String.join(", ", left),
+                        "remove them first: podnet pod rm " + String.join(" ", left.stream().map(p -> ns + "/" + p).toList()));
+            }
+            namespaces.delete(ns);
+            return store.list().stream().filter(p -> p.namespace().equals(ns)).toList();
+        }
+    }
+
+    /**
+     * A pod got its address: it joins its sets before anything runs in it. Only the policies
+     * and namespaces are read (the other pods only if the kernel's table needs rebuilding).
+     */
     public void podAdded(PolicyPod pod) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
             namespaces.ensure(pod.namespace());
-            PolicyView v = view();
-            List<PolicyPod> all = new ArrayList<>(v.pods().stream().filter(p -> !p.key().equals(pod.key())).toList());
-            all.add(pod);
-            enforcer.podAdded(v.withPods(all), pod);
+            PolicyView v = new PolicyView(store.list(), namespaceLabels(), List.of(pod));
+            enforcer.podAdded(v, pod, () -> {
+                List<PolicyPod> all = new ArrayList<>(others(pod));
+                all.add(pod);
+                return v.withPods(all);
+            });
         }
     }
 
     /** A pod is going: its address leaves the sets. */
     public void podRemoved(PolicyPod pod) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
-            enforcer.podRemoved(view(), pod);
+            PolicyView v = new PolicyView(store.list(), namespaceLabels(), List.of(pod));
+            enforcer.podRemoved(v, pod, () -> v.withPods(others(pod)));
         }
+    }
+
+    private List<PolicyPod> others(PolicyPod pod) {
+        return pods.get().stream().filter(p -> !p.key().equals(pod.key())).toList();
     }
 
     /** Whether SRC may reach DST on protocol/port, and why. */

@@ -24,6 +24,10 @@ public record PolicyView(List<NetworkPolicy> policies, Map<String, Map<String, S
         return new PolicyView(policies, namespaces, only);
     }
 
+    public PolicyView withPolicies(List<NetworkPolicy> now) {
+        return new PolicyView(now, namespaces, pods);
+    }
+
     public PolicyPod podAt(InetAddress ip) {
         for (PolicyPod p : pods) {
             if (p.ip().equals(ip)) {

@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import podnet.linux.nftables.AddressRange;
 import podnet.linux.nftables.FilterChain;
@@ -15,23 +18,29 @@ import podnet.linux.nftables.FilterRule.Match;
 import podnet.linux.nftables.FilterRule.Verdict;
 import podnet.linux.nftables.FilterRuleset;
 import podnet.linux.nftables.FilterSet;
+import podnet.linux.nftables.FilterTable.ElementChange;
 import podnet.linux.nftables.SetKey;
+import podnet.node.policy.UnitTemplate.SetTemplate;
 
 /**
- * Turns policies into the node's filter table. The chains and rules depend on the policies
- * alone; pods only ever appear as set elements, so a pod coming, going or being relabelled is an
- * element change, and the {@link #fingerprint} (a hash of everything but those elements) tells
- * whether the kernel's table has the right shape for one.
+ * Turns policies into the node's filter table, one {@link Unit} per policy. A unit's chains and
+ * rules depend on its policy alone; pods only ever appear as set elements, so a pod coming,
+ * going or being relabelled is an element change. Every object of a unit is named by the unit's
+ * id, a hash of the policy's key and of the unit's shape (everything but the elements): a
+ * changed policy gets new names, so a policy change replaces that policy's unit and nothing
+ * else, and an element change aimed at a unit that is not in the kernel fails instead of
+ * landing in a set that means something else.
  *
  * <pre>
  * set egress-isolated, ingress-isolated      pods selected by some policy of that type
- * set pN-pods                                pods policy N selects
- * set pN-inI-peers / pN-outI-peers           pods a peer of rule I matches
- * set pN-inI-cidrs / pN-outI-cidrs           its ipBlocks, excepts cut out (interval set)
- * set pN-inI-portK / pN-outI-portK           address . proto . port of named port K's pods
- * chain pN-ingress / pN-egress               one accept rule per peer kind x port entry
+ * set ID-pods                                pods the policy selects
+ * set ID-inI-peers / ID-outI-peers           pods a peer of rule I matches
+ * set ID-inI-cidrs / ID-outI-cidrs           its ipBlocks, excepts cut out (interval set)
+ * set ID-inI-portK / ID-outI-portK           address . proto . port of named port K's pods
+ *                                            (ingress: of the selected pods only)
+ * chain ID-ingress / ID-egress               one accept rule per peer kind x port entry
  * chain pod-egress  (forward, priority 0)    ct established,related accept;
- *                                            ip saddr @pN-pods jump pN-egress ...; ip saddr @egress-isolated drop
+ *                                            ip saddr @ID-pods jump ID-egress ...; ip saddr @egress-isolated drop
  * chain pod-ingress (forward, priority 1)    the same for ip daddr
  * </pre>
  * An accept ends one base chain, so egress is checked first and ingress after it; a drop ends
@@ -40,53 +49,187 @@ import podnet.linux.nftables.SetKey;
 public final class RulesetCompiler {
     public static final String EGRESS_ISOLATED = "egress-isolated", INGRESS_ISOLATED = "ingress-isolated";
     public static final String EGRESS_CHAIN = "pod-egress", INGRESS_CHAIN = "pod-ingress";
-    static final int PROTO_TCP = 6;
+    /** The table's comment: the layout above (base chains, isolation sets, unit naming). */
+    public static final String LAYOUT = "podnet-policy layout 2";
+    private static final String PLACEHOLDER = "ID";
+    /**
+     * Templates by policy object: the store hands out the same objects until a policy changes,
+     * so a pod's ADD fills templates instead of hashing every policy. Bounded; a miss only costs
+     * making the template again.
+     */
+    private static final Map<NetworkPolicy, UnitTemplate> TEMPLATES = Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final int TEMPLATES_KEPT = 4096;
 
-    /** The compiled table: the ruleset and its shape's fingerprint. */
-    public record Compiled(FilterRuleset ruleset, String fingerprint) {
+    /** One policy's part of the table: its sets and chains, and the base chains' jumps into them. */
+    public record Unit(String id, NetworkPolicy policy, List<FilterSet> sets, List<FilterChain> chains,
+            FilterRule egressJump, FilterRule ingressJump) {
         /** The sets whose elements are pods (everything but ipBlock sets). */
         public List<FilterSet> podSets() {
-            return ruleset.sets().stream().filter(s -> s.kind() != FilterSet.Kind.ADDRESS_RANGES).toList();
+            return sets.stream().filter(s -> s.kind() != FilterSet.Kind.ADDRESS_RANGES).toList();
+        }
+    }
+
+    /**
+     * The compiled table: a template per policy (in policy order), filled with the view's pods
+     * on demand (a policy change fills only the units it adds), and the isolation sets.
+     */
+    public record Compiled(PolicyView view, List<UnitTemplate> templates, FilterSet egressIsolated, FilterSet ingressIsolated) {
+        public List<Unit> units() {
+            return templates.stream().map(t -> t.fill(view)).toList();
+        }
+
+        /** The two base chains: established first, a jump per unit of the direction, the counted drop. */
+        public List<FilterChain> baseChains() {
+            List<FilterRule> eg = new ArrayList<>(), in = new ArrayList<>();
+            for (UnitTemplate t : templates) {
+                if (t.egressJump() != null) {
+                    eg.add(t.egressJump());
+                }
+                if (t.ingressJump() != null) {
+                    in.add(t.ingressJump());
+                }
+            }
+            return List.of(base(EGRESS_CHAIN, 0, eg, true, EGRESS_ISOLATED), base(INGRESS_CHAIN, 1, in, false, INGRESS_ISOLATED));
+        }
+
+        /** The whole table, for writing it from scratch. */
+        public FilterRuleset ruleset() {
+            List<FilterSet> sets = new ArrayList<>(List.of(egressIsolated, ingressIsolated));
+            List<FilterChain> chains = new ArrayList<>();
+            for (Unit u : units()) {
+                sets.addAll(u.sets());
+                chains.addAll(u.chains());
+            }
+            chains.addAll(baseChains());
+            return new FilterRuleset(sets, chains);
+        }
+
+        /** Every set whose elements are pods: the isolation sets and each unit's pod sets. */
+        public List<FilterSet> podSets() {
+            List<FilterSet> out = new ArrayList<>(List.of(egressIsolated, ingressIsolated));
+            units().forEach(u -> out.addAll(u.podSets()));
+            return out;
         }
     }
 
     private RulesetCompiler() {}
 
     public static Compiled compile(PolicyView view) {
-        List<FilterSet> sets = new ArrayList<>();
-        List<FilterChain> chains = new ArrayList<>();
-        List<FilterRule> egressJumps = new ArrayList<>(), ingressJumps = new ArrayList<>();
+        List<UnitTemplate> templates = new ArrayList<>();
         Set<SetKey> egressIsolated = new LinkedHashSet<>(), ingressIsolated = new LinkedHashSet<>();
-        List<NetworkPolicy> policies = view.policies();
-        for (int n = 0; n < policies.size(); n++) {
-            NetworkPolicy p = policies.get(n);
-            String base = "p" + n;
-            Set<SetKey> selected = new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
+        for (NetworkPolicy p : view.policies()) {
+            UnitTemplate t = template(p);
+            if (!ids.add(t.id())) {
+                throw new IllegalStateException("two policies hash to unit " + t.id() + ": " + p.key());
+            }
+            templates.add(t);
             for (PolicyPod pod : view.pods()) {
-                if (PolicyView.selects(p, pod)) {
-                    selected.add(SetKey.address(pod.ip()));
+                if ((p.ingress() || p.egress()) && PolicyView.selects(p, pod)) {
+                    if (p.ingress()) {
+                        ingressIsolated.add(SetKey.address(pod.ip()));
+                    }
+                    if (p.egress()) {
+                        egressIsolated.add(SetKey.address(pod.ip()));
+                    }
                 }
             }
-            sets.add(FilterSet.addresses(base + "-pods", selected));
-            if (p.ingress()) {
-                ingressIsolated.addAll(selected);
-                chains.add(FilterChain.regular(base + "-ingress", rules(view, p, p.ingressRules(), base + "-in", false, sets)));
-                ingressJumps.add(new FilterRule(List.of(new Match.AddressIn(false, base + "-pods", false)),
-                        Verdict.jump(base + "-ingress"), false, p.key()));
+        }
+        return new Compiled(view, templates, FilterSet.addresses(EGRESS_ISOLATED, egressIsolated),
+                FilterSet.addresses(INGRESS_ISOLATED, ingressIsolated));
+    }
+
+    /**
+     * The elements {@code pod} has in the view's sets (added or removed as {@code add} says):
+     * what {@link #compile} puts there for it, from the same templates, without the rest.
+     */
+    public static List<ElementChange> memberships(PolicyView view, PolicyPod pod, boolean add) {
+        List<ElementChange> out = new ArrayList<>();
+        SetKey self = SetKey.address(pod.ip());
+        boolean egressIsolated = false, ingressIsolated = false;
+        for (NetworkPolicy p : view.policies()) {
+            UnitTemplate t = template(p);
+            for (SetTemplate s : t.sets()) {
+                SetKey k = s.kind() == FilterSet.Kind.ADDRESS_RANGES ? null : s.key().apply(view, pod);
+                if (k != null) {
+                    out.add(new ElementChange(s.name(), k, add));
+                }
             }
-            if (p.egress()) {
-                egressIsolated.addAll(selected);
-                chains.add(FilterChain.regular(base + "-egress", rules(view, p, p.egressRules(), base + "-out", true, sets)));
-                egressJumps.add(new FilterRule(List.of(new Match.AddressIn(true, base + "-pods", false)),
-                        Verdict.jump(base + "-egress"), false, p.key()));
+            if (PolicyView.selects(p, pod)) {
+                egressIsolated |= p.egress();
+                ingressIsolated |= p.ingress();
             }
         }
-        sets.add(0, FilterSet.addresses(EGRESS_ISOLATED, egressIsolated));
-        sets.add(1, FilterSet.addresses(INGRESS_ISOLATED, ingressIsolated));
-        chains.add(base(EGRESS_CHAIN, 0, egressJumps, true, EGRESS_ISOLATED));
-        chains.add(base(INGRESS_CHAIN, 1, ingressJumps, false, INGRESS_ISOLATED));
-        FilterRuleset rs = new FilterRuleset(sets, chains);
-        return new Compiled(rs, fingerprint(rs));
+        if (egressIsolated) {
+            out.add(new ElementChange(EGRESS_ISOLATED, self, add));
+        }
+        if (ingressIsolated) {
+            out.add(new ElementChange(INGRESS_ISOLATED, self, add));
+        }
+        return out;
+    }
+
+    static UnitTemplate template(NetworkPolicy p) {
+        UnitTemplate t = TEMPLATES.get(p);
+        if (t == null) {
+            t = template(p, unitId(template(p, PLACEHOLDER)));
+            if (TEMPLATES.size() >= TEMPLATES_KEPT) {
+                TEMPLATES.clear();
+            }
+            TEMPLATES.put(p, t);
+        }
+        return t;
+    }
+
+    /**
+     * "p" and 10 hex digits of a hash of the policy's key, its selectors and rules (which decide
+     * the elements, so a unit kept by id has the right ones) and the template's shape.
+     */
+    private static String unitId(UnitTemplate shape) {
+        NetworkPolicy p = shape.policy();
+        StringBuilder sb = new StringBuilder(p.key()).append('\n').append(p.podSelector()).append(' ').append(p.typesText())
+                .append("\ningress ").append(p.ingressRules()).append("\negress ").append(p.egressRules()).append('\n');
+        for (SetTemplate s : shape.sets()) {
+            sb.append("set ").append(s.name()).append(' ').append(s.kind()).append(' ').append(s.ranges()).append('\n');
+        }
+        for (FilterChain c : shape.chains()) {
+            sb.append("chain ").append(c.name()).append('\n');
+            for (FilterRule r : c.rules()) {
+                sb.append("  ").append(r).append('\n');
+            }
+        }
+        sb.append(shape.egressJump()).append('\n').append(shape.ingressJump());
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return "p" + HexFormat.of().formatHex(h, 0, 5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The unit id an object's name starts with (the name itself for one of no unit). */
+    static String unitOf(String name) {
+        int dash = name.indexOf('-');
+        return dash < 0 ? name : name.substring(0, dash);
+    }
+
+    private static UnitTemplate template(NetworkPolicy p, String id) {
+        List<SetTemplate> sets = new ArrayList<>();
+        List<FilterChain> chains = new ArrayList<>();
+        sets.add(new SetTemplate(id + "-pods", FilterSet.Kind.ADDRESSES, List.of(),
+                (v, pod) -> PolicyView.selects(p, pod) ? SetKey.address(pod.ip()) : null));
+        FilterRule egressJump = null, ingressJump = null;
+        if (p.ingress()) {
+            chains.add(FilterChain.regular(id + "-ingress", rules(p, p.ingressRules(), id + "-in", false, sets)));
+            ingressJump = new FilterRule(List.of(new Match.AddressIn(false, id + "-pods", false)),
+                    Verdict.jump(id + "-ingress"), false, p.key());
+        }
+        if (p.egress()) {
+            chains.add(FilterChain.regular(id + "-egress", rules(p, p.egressRules(), id + "-out", true, sets)));
+            egressJump = new FilterRule(List.of(new Match.AddressIn(true, id + "-pods", false)),
+                    Verdict.jump(id + "-egress"), false, p.key());
+        }
+        return new UnitTemplate(id, p, sets, chains, egressJump, ingressJump);
     }
 
     private static FilterChain base(String name, int priority, List<FilterRule> jumps, boolean source, String isolated) {
@@ -99,8 +242,8 @@ public final class RulesetCompiler {
     }
 
     /** A policy's chain for one direction: each rule as peer kinds x port entries, each an accept. */
-    private static List<FilterRule> rules(PolicyView view, NetworkPolicy p, List<PolicyRule> rules, String prefix,
-            boolean egress, List<FilterSet> sets) {
+    private static List<FilterRule> rules(NetworkPolicy p, List<PolicyRule> rules, String prefix, boolean egress,
+            List<SetTemplate> sets) {
         List<FilterRule> out = new ArrayList<>();
         String dir = egress ? "egress" : "ingress";
         for (int i = 0; i < rules.size(); i++) {
@@ -118,19 +261,18 @@ public final class RulesetCompiler {
                     }
                 }
                 if (!podPeers.isEmpty()) {
-                    Set<SetKey> members = new LinkedHashSet<>();
-                    for (PolicyPod pod : view.pods()) {
+                    sets.add(new SetTemplate(name + "-peers", FilterSet.Kind.ADDRESSES, List.of(), (v, pod) -> {
                         for (PolicyPeer pe : podPeers) {
-                            if (view.peerMatches(p, pe, pod, pod.ip())) {
-                                members.add(SetKey.address(pod.ip()));
+                            if (v.peerMatches(p, pe, pod, pod.ip())) {
+                                return SetKey.address(pod.ip());
                             }
                         }
-                    }
-                    sets.add(FilterSet.addresses(name + "-peers", members));
+                        return null;
+                    }));
                     peerMatches.add(List.of(new Match.AddressIn(!egress, name + "-peers", false)));
                 }
                 if (!ranges.isEmpty()) {
-                    sets.add(FilterSet.ranges(name + "-cidrs", ranges));
+                    sets.add(new SetTemplate(name + "-cidrs", FilterSet.Kind.ADDRESS_RANGES, FilterSet.ranges(name + "-cidrs", ranges).ranges(), null));
                     peerMatches.add(List.of(new Match.AddressIn(!egress, name + "-cidrs", false)));
                 }
             }
@@ -141,14 +283,11 @@ public final class RulesetCompiler {
             for (int k = 0; k < r.ports().size(); k++) {
                 PolicyPort q = r.ports().get(k);
                 if (q.portName() != null) {
-                    Set<SetKey> members = new LinkedHashSet<>();
-                    for (PolicyPod pod : view.pods()) {
+                    // Ingress: the destination is a selected pod (the chain is reached for no other).
+                    sets.add(new SetTemplate(name + "-port" + k, FilterSet.Kind.SERVICES, List.of(), (v, pod) -> {
                         int number = pod.port(q.portName(), q.protocol());
-                        if (number > 0) {
-                            members.add(SetKey.service(pod.ip(), q.protocolNumber(), number));
-                        }
-                    }
-                    sets.add(FilterSet.services(name + "-port" + k, members));
+                        return number > 0 && (egress || PolicyView.selects(p, pod)) ? SetKey.service(pod.ip(), q.protocolNumber(), number) : null;
+                    }));
                     portMatches.add(List.of(new Match.DestServiceIn(name + "-port" + k)));
                 } else if (q.port() == null) {
                     portMatches.add(List.of(new Match.Protocol(q.protocolNumber())));
@@ -165,25 +304,5 @@ public final class RulesetCompiler {
             }
         }
         return out;
-    }
-
-    /** A hash of the ruleset without its pod elements: equal fingerprints, same chains, rules and ipBlock sets. */
-    static String fingerprint(FilterRuleset rs) {
-        StringBuilder sb = new StringBuilder();
-        for (FilterSet s : rs.sets()) {
-            sb.append("set ").append(s.name()).append(' ').append(s.kind()).append(' ').append(s.ranges()).append('\n');
-        }
-        for (FilterChain c : rs.chains()) {
-            sb.append("chain ").append(c.name()).append(' ').append(c.forwardPriority()).append('\n');
-            for (FilterRule r : c.rules()) {
-                sb.append("  ").append(r).append('\n');
-            }
-        }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-            return "podnet-policy " + HexFormat.of().formatHex(h, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -63,10 +63,18 @@ class PodStoreTest {
 
     @Test
     void cniAttachmentAndResult() {
-        var a = NetworkAttacher.attachment("web", Path.of("/run/netns/podnet-web"));
+        var a = NetworkAttacher.attachment(new PodRecord("web", Map.of(), "podnet-web", "/n.conflist", null, null, Instant.now(), List.of()),
+                Path.of("/run/netns/podnet-web"));
         assertThat(a.containerId()).isEqualTo("podnet-web");
         assertThat(a.ifName()).isEqualTo("eth0");
-        assertThat(a.args()).containsEntry("K8S_POD_NAME", "web").containsEntry("IgnoreUnknown", "1");
+        assertThat(a.args()).containsEntry("K8S_POD_NAME", "web").containsEntry("K8S_POD_NAMESPACE", "default")
+                .containsEntry("IgnoreUnknown", "1").containsEntry("K8S_POD_INFRA_CONTAINER_ID", "podnet-web");
+        // Outside default: the real namespace and name, as kubelet passes them; the sandbox keeps the node-wide id.
+        var b = NetworkAttacher.attachment(new PodRecord("web", Map.of(), "podnet-web.shop", "/n.conflist", null, null, Instant.now(),
+                List.of(), "shop", List.of()), Path.of("/run/netns/podnet-web.shop"));
+        assertThat(b.args()).containsEntry("K8S_POD_NAME", "web").containsEntry("K8S_POD_NAMESPACE", "shop")
+                .containsEntry("K8S_POD_INFRA_CONTAINER_ID", "podnet-web.shop");
+        assertThat(b.containerId()).isEqualTo("podnet-web.shop");
         assertThat(NetworkAttacher.firstIp("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.244.2.5/24\"}]}"))
                 .isEqualTo("10.244.2.5/24");
         assertThat(NetworkAttacher.firstIp("{\"cniVersion\":\"1.0.0\"}")).isNull();

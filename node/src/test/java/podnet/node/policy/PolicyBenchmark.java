@@ -1,5 +1,6 @@
 package podnet.node.policy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,17 +8,32 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import podnet.linux.fs.DirectoryTree;
 import podnet.linux.inet.Cidr;
+import podnet.linux.ns.Netns;
+import podnet.linux.testing.Root;
 
 /**
- * Not a test: {@code PolicyBenchmark} on a throwaway node with 200 pod addresses in the sets
- * (pods as policy sees them; the table does not care whether their netns exist) and 50 policies:
- * the time of one policy change (apply = store, compile, one transaction, conntrack pass), the
- * time of one pod's membership on ADD (podAdded), medians of 21 after 5 warm-ups.
+ * Not a test (run by {@code bench/policy-bench.sh}): on a throwaway node with 200 pod addresses
+ * in the sets (pods as policy sees them; the table does not care whether their netns exist) and
+ * 50 policies,
+ * <ol>
+ * <li>one policy change (apply = store, compile, one transaction, conntrack pass);
+ * <li>one pod's membership on ADD ({@link Policies#podAdded}), the node namespace entered by a
+ *     thread per call (as from a CLI outside it), and from a caller already inside it (podnetd,
+ *     {@code pod run} on the node);
+ * <li>TCP throughput between two of the fixture's pods (iperf3, 3 s per run) with no policy and
+ *     with the 50 policies plus one that selects the server and allows the client, A B A B.
+ * </ol>
+ * Times are medians (and 90th percentiles) of 41 runs after 20 warm-ups (a warm agent; on a loaded machine the JIT needs them).
  */
 public final class PolicyBenchmark {
+    private static final int RUNS = 61, WARMUP = 20, IPERF_PORT = 5201;
+
     public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         try (NetpolPods world = new NetpolPods()) {
             Path state = Files.createTempDirectory("policy-bench-");
             try {
@@ -27,32 +43,128 @@ public final class PolicyBenchmark {
                     pods.add(new PolicyPod(List.of("x", "y", "z").get(i % 3), "p" + i, Map.of("pod", "p" + (i % 7), "app", "a" + (i % 5)),
                             ip, NetpolPods.Pod.NAMED));
                 }
-                Policies policies = new Policies(state, world.node, () -> pods);
+                Policies outside = new Policies(state, world.node, () -> pods);
+                List<NetworkPolicy> fifty = new ArrayList<>();
                 for (int n = 0; n < 50; n++) {
-                    policies.apply(PolicyManifest.parse(policy(n, 81), "default", false));
+                    fifty.addAll(PolicyManifest.parse(policy(n, 81), "default", false));
                 }
-                long[] change = new long[26];
-                for (int k = 0; k < change.length; k++) {
-                    long t0 = System.nanoTime();
-                    policies.apply(PolicyManifest.parse(policy(49, 82 + k), "default", false));
-                    change[k] = System.nanoTime() - t0;
+                outside.apply(fifty);
+                report("policy change, 200 pods, 50 policies (node netns entered per call)", changes(outside, 82));
+                report("pod ADD membership (node netns entered per call)", adds(outside, pods, "o"));
+                world.node.call(() -> {
+                    Policies inside = new Policies(state, Netns.CURRENT, () -> pods);
+                    report("policy change, 200 pods, 50 policies (caller in the node netns)", changes(inside, 82 + RUNS));
+                    report("pod ADD membership (caller in the node netns)", adds(inside, pods, "i"));
+                    return null;
+                });
+                outside.apply(List.of());
+                for (NetworkPolicy p : outside.store().list()) {
+                    outside.delete(p.namespace(), p.name());
                 }
-                long[] add = new long[26];
-                for (int k = 0; k < add.length; k++) {
-                    PolicyPod p = new PolicyPod("x", "new" + k, Map.of("pod", "p1", "app", "a1"),
-                            Cidr.parseAddress("10.244.9." + (k + 1)), NetpolPods.Pod.NAMED);
-                    pods.add(p);
-                    long t0 = System.nanoTime();
-                    policies.podAdded(p);
-                    add[k] = System.nanoTime() - t0;
-                }
-                System.out.printf("policy change, 200 pods, 50 policies: median %.2f ms%n", median(change) / 1e6);
-                System.out.printf("pod ADD membership (lock, state read, compile, one transaction): median %.3f ms%n", median(add) / 1e6);
-                policies.apply(List.of());
+                throughput(world, outside, fifty, rounds);
             } finally {
                 DirectoryTree.delete(state);
             }
         }
+    }
+
+    private static long[] changes(Policies policies, int firstPort) {
+        return time(k -> {
+            List<NetworkPolicy> changed = PolicyManifest.parse(policy(49, firstPort + k), "default", false);
+            return () -> policies.apply(changed);
+        });
+    }
+
+    private static long[] adds(Policies policies, List<PolicyPod> pods, String tag) {
+        return time(k -> {
+            PolicyPod p = new PolicyPod("x", "new" + tag + k, Map.of("pod", "p1", "app", "a1"),
+                    Cidr.parseAddress("10.244." + ("o".equals(tag) ? 9 : 10) + "." + (k + 1)), NetpolPods.Pod.NAMED);
+            pods.add(p);
+            return () -> policies.podAdded(p);
+        });
+    }
+
+    /** {@code prepare} does the untimed part of run k and returns the timed part. */
+    private static long[] time(IntFunction<Runnable> prepare) {
+        long[] t = new long[RUNS];
+        for (int k = 0; k < RUNS; k++) {
+            Runnable r = prepare.apply(k);
+            long t0 = System.nanoTime();
+            r.run();
+            t[k] = System.nanoTime() - t0;
+        }
+        return t;
+    }
+
+    private static void report(String what, long[] t) {
+        long[] s = Arrays.copyOfRange(t, WARMUP, t.length);
+        Arrays.sort(s);
+        System.out.printf("%-72s median %8.3f ms   p90 %8.3f ms%n", what, s[s.length / 2] / 1e6, s[(int) (s.length * 0.9)] / 1e6);
+    }
+
+    /** iperf3 x/a -> x/b: none, then the 50 policies + allow-iperf, alternating, {@code rounds} times each. */
+    private static void throughput(NetpolPods world, Policies policies, List<NetworkPolicy> fifty, int rounds) throws Exception {
+        if (!Root.has("iperf3")) {
+            System.out.println("throughput: skipped (iperf3 is not installed; apt-get install iperf3)");
+            return;
+        }
+        NetpolPods.Pod client = world.pod("x/a"), server = world.pod("x/b");
+        List<NetworkPolicy> withAllow = new ArrayList<>(fifty);
+        withAllow.addAll(PolicyManifest.parse("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: allow-iperf, namespace: x}
+                spec:
+                  podSelector: {matchLabels: {pod: b}}
+                  ingress:
+                  - from: [{podSelector: {matchLabels: {pod: a}}}]
+                    ports: [{port: %d}]
+                """.formatted(IPERF_PORT), "default", false));
+        Process iperf = new ProcessBuilder("ip", "netns", "exec", server.netns.name(), "iperf3", "-s", "-p", Integer.toString(IPERF_PORT))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(500);
+            List<Double> none = new ArrayList<>(), with = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                for (NetworkPolicy p : policies.store().list()) {
+                    policies.delete(p.namespace(), p.name());
+                }
+                none.add(iperf(client, server));
+                policies.apply(withAllow);
+                with.add(iperf(client, server));
+                System.out.printf("round %d: none %.2f Gbit/s, 51 policies %.2f Gbit/s%n", r + 1, none.getLast(), with.getLast());
+            }
+            double a = median(none), b = median(with);
+            System.out.printf("TCP throughput x/a -> x/b (iperf3 3 s, %d rounds A B): none %.2f Gbit/s, 51 policies %.2f Gbit/s, ratio %.3f%n",
+                    rounds, a, b, b / a);
+        } finally {
+            iperf.destroy();
+            if (!iperf.waitFor(5, TimeUnit.SECONDS)) {
+                iperf.destroyForcibly().waitFor();
+            }
+            for (NetworkPolicy p : policies.store().list()) {
+                policies.delete(p.namespace(), p.name());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double iperf(NetpolPods.Pod client, NetpolPods.Pod server) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", client.netns.name(), "iperf3", "-c", server.ip.getHostAddress(),
+                "-p", Integer.toString(IPERF_PORT), "-t", "3", "-J").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("iperf3 failed: " + out);
+        }
+        Map<String, Object> end = (Map<String, Object>) JSON.std.mapFrom(out).get("end");
+        Map<String, Object> received = (Map<String, Object>) end.get("sum_received");
+        return ((Number) received.get("bits_per_second")).doubleValue() / 1e9;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 
     static String policy(int n, int port) {
@@ -60,11 +172,5 @@ public final class PolicyBenchmark {
                 + "}\nspec:\n  podSelector: {matchLabels: {app: a" + (n % 5) + "}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {pod: p" + (n % 7)
                 + "}}, namespaceSelector: {}}, {ipBlock: {cidr: 10.0.0.0/8, except: [10.244.2.0/24]}}]\n    ports: [{port: " + port
                 + "}, {port: serve-80-udp, protocol: UDP}]\n";
-    }
-
-    static long median(long[] v) {
-        long[] s = Arrays.copyOfRange(v, 5, v.length);
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }
