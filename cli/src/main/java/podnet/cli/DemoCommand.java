@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * touched unless {@code --host} asks for it.
  */
 @Command(name = "demo", description = "Walk through same-node pod networking for real: namespaces, a veth pair, "
-        + "the cni0 bridge, two pods, a ping, the packets on the bridge, and the picture.")
+        + "the cni0 bridge, two pods, a ping, the packets on the bridge, and the picture.",
+        subcommands = DemoCommand.ClusterDemoCommand.class)
 final class DemoCommand extends CliCommand {
     @Option(names = "--keep", description = "Leave the node, pods and namespaces in place (then: podnet demo --clean).")
     boolean keep;
@@ -38,5 +39,34 @@ final class DemoCommand extends CliCommand {
             return 0;
         }
         return demo.run(keep) ? 0 : 1;
+    }
+
+    /** {@code podnet demo cluster}: three nodes, etcd, the agents, a pod per node, a ping across, the trace, the picture. */
+    @Command(name = "cluster", description = "Beyond one node: three node namespaces on a fabric, a private etcd, podnet's "
+            + "agent on each (vxlan), a pod per node, a ping from node 1 to node 3 with the encapsulated packets, the trace, the picture.")
+    static final class ClusterDemoCommand extends CliCommand {
+        @Option(names = "--keep", description = "Leave it all running (then: podnet demo cluster --clean).")
+        boolean keep;
+
+        @Option(names = "--clean", description = "Remove what a kept cluster demo left, and exit.")
+        boolean clean;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "/tmp", description = "Where the pictures go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        ClusterDemoCommand(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            ClusterDemo demo = new ClusterDemo(cli, out);
+            if (clean) {
+                demo.clean();
+                cli.out.println("podnet demo cluster: cleaned up.");
+                return 0;
+            }
+            return demo.run(keep) ? 0 : 1;
+        }
     }
 }

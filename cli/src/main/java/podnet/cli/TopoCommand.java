@@ -27,20 +27,39 @@ final class TopoCommand extends CliCommand.InNetns {
     @Option(names = {"-o", "--output"}, description = "Write to this file instead of stdout.")
     Path output;
 
+    @Option(names = "--cluster", paramLabel = "NODE_NETNS[,...]", split = ",",
+            description = "Draw several nodes (their namespaces on this machine) and the tunnels between them.")
+    java.util.List<String> cluster;
+
     TopoCommand(Cli cli) {
         super(cli);
     }
 
     @Override
     public Integer call() {
+        String out;
+        if (cluster != null) {
+            java.util.List<Netns> nodes = cluster.stream().map(n -> Cli.existing(n, "--cluster")).toList();
+            var c = podnet.node.topo.ClusterTopologyReader.read(nodes);
+            out = switch (format) {
+                case text, dot -> podnet.node.topo.ClusterRenderer.text(c);
+                case svg -> podnet.node.topo.ClusterRenderer.svg(c);
+                case html -> podnet.node.topo.ClusterRenderer.html(c);
+            };
+            return write(out);
+        }
         Netns node = cli.netns(); // -n: the node's namespace
         Topology t = TopologyReader.read(node);
-        String out = switch (format) {
+        out = switch (format) {
             case text -> TextRenderer.render(t);
             case svg -> SvgRenderer.render(t);
             case dot -> DotRenderer.render(t);
             case html -> HtmlRenderer.render(t, NodeTables.read(node));
         };
+        return write(out);
+    }
+
+    private int write(String out) {
         if (output == null) {
             cli.out.print(out);
         } else {

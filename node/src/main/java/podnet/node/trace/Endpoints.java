@@ -21,7 +21,11 @@ public final class Endpoints {
     private Endpoints() {}
 
     public static Endpoint resolve(String spec, Pods pods, Netns defaultNode) {
-        if (pods != null && spec.indexOf('/') < 0 && pods.exists(spec)) { // NETNS/IP is never a pod name
+        int cut = spec.indexOf('/');
+        if (cut > 0 && !spec.substring(cut + 1).matches("[0-9a-fA-F.:]+")) {
+            return onNode(spec, spec.substring(0, cut), spec.substring(cut + 1));
+        }
+        if (pods != null && pods.exists(spec)) {
             PodRecord r = pods.require(spec);
             Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
             InetAddress ip = r.ip() == null ? null : Cidr.parse(r.ip()).address();
@@ -30,9 +34,6 @@ public final class Endpoints {
         String nsName = spec;
         InetAddress ip = null;
         int slash = spec.indexOf('/');
-        if (slash > 0 && !spec.substring(slash + 1).matches("[0-9a-fA-F.:]+")) {
-            return onNode(spec, spec.substring(0, slash), spec.substring(slash + 1));
-        }
         if (slash > 0) {
             nsName = spec.substring(0, slash);
             ip = Cidr.parseAddress(spec.substring(slash + 1));
