@@ -3,13 +3,15 @@
  *
  * A CNI plugin is exec'd for every pod operation; a JVM per call costs ~100 ms. This shim
  * forwards the call (plugin name, environment, stdin) to the warm podnetd over a Unix socket
- * and relays its stdout and exit code. podnetd reads the caller's network and mount namespaces
- * from /proc/<our pid>/ns while we wait, so the plugin acts where the runtime called it.
+ * and relays its stdout and exit code. podnetd joins the caller's network and mount namespaces
+ * through a pidfd of this process while we wait, so the plugin acts where the runtime called it.
  *
  * If podnetd is not listening, the shim starts one (see "Auto-start" below) and forwards the
  * call to it. With auto-start off, or when the daemon cannot be started, it execs the one-shot
  * JVM path instead (<dir of this executable>/podnet-oneshot <plugin>) with stdin untouched:
- * same results, slower. If podnetd dies mid-call the shim answers CNI error 11 (try again later).
+ * same results, slower. PODNET_SHIM_NO_FALLBACK=1 forbids that (tests of the daemon path): the
+ * shim then answers code 11. If podnetd dies mid-call the shim answers CNI error 11 (try again
+ * later). Whatever happens, stdout carries one valid CNI JSON document and the exit code matches it.
  *
  * Auto-start: under an exclusive flock on <socket dir>/podnetd.lock (so racing first calls
  * make one daemon), the shim looks again, then double-forks <dir of this executable>/podnetd
@@ -49,6 +51,12 @@
 extern char **environ;
 
 #define DEFAULT_SOCKET "/run/podnet/podnetd.sock"
+/* The same bounds as podnet.cni.spec.Limits: checked here too, before anything is sent. */
+#define MAX_STDIN (1 << 20)
+#define MAX_ENV_BYTES (1 << 20)
+#define MAX_ENV_VARS 4096
+#define CODE_DECODE 6
+#define CODE_TRY_AGAIN 11
 #define DEFAULT_IDLE_EXIT "600"
 #define READY_TIMEOUT_MS 30000 /* a cold JVM on a busy node; EOF ends the wait earlier */
 #define LOG_ROTATE_BYTES (1 << 20)
@@ -58,24 +66,131 @@ struct buf {
     size_t len, cap;
 };
 
-static void put(struct buf *b, const void *p, size_t n) {
+/* ---- buffers ------------------------------------------------------------------------- */
+
+static int put(struct buf *b, const void *p, size_t n) {
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n) cap *= 2;
         char *d = realloc(b->data, cap);
-        if (!d) { perror("podnet-shim: out of memory"); exit(1); }
+        if (!d) return -1;
         b->data = d;
         b->cap = cap;
     }
     memcpy(b->data + b->len, p, n);
     b->len += n;
+    return 0;
 }
 
-static void put_u32(struct buf *b, uint32_t v) { put(b, &v, 4); }
+static int put_u32(struct buf *b, uint32_t v) { return put(b, &v, 4); }
 
-static void put_str(struct buf *b, const char *s, size_t n) {
-    put_u32(b, (uint32_t)n);
-    put(b, s, n);
+static int put_str(struct buf *b, const char *s, size_t n) {
+    return put_u32(b, (uint32_t)n) < 0 ? -1 : put(b, s, n);
+}
+
+/* ---- answering with CNI error JSON --------------------------------------------------- */
+
+/* Writes s as a JSON string body: quotes, backslashes and control characters escaped. */
+static void json_escaped(FILE *out, const char *s) {
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            fputc('\\', out);
+            fputc(*c, out);
+        } else if (*c < 0x20) {
+            fprintf(out, "\\u%04x", *c);
+        } else {
+            fputc(*c, out);
+        }
+    }
+}
+
+/* The request's cniVersion when it looks like one, so that our error speaks the caller's version. */
+static void request_version(const struct buf *in, char *out, size_t outlen) {
+    snprintf(out, outlen, "1.1.0");
+    const char *key = "\"cniVersion\"";
+    size_t klen = strlen(key);
+    if (!in->data || in->len < klen) return;
+    for (size_t i = 0; i + klen <= in->len; i++) {
+        if (memcmp(in->data + i, key, klen) != 0) continue;
+        size_t j = i + klen;
+        while (j < in->len && (in->data[j] == ' ' || in->data[j] == ':' || in->data[j] == '\t' ||
+                               in->data[j] == '\n' || in->data[j] == '\r')) j++;
+        if (j >= in->len || in->data[j] != '"') return;
+        size_t start = ++j, n = 0;
+        while (j < in->len && in->data[j] != '"') {
+            char c = in->data[j];
+            if (!((c >= '0' && c <= '9') || c == '.')) return; /* not a version: keep 1.1.0 */
+            j++;
+            n++;
+        }
+        if (j < in->len && n > 0 && n < outlen) {
+            memcpy(out, in->data + start, n);
+            out[n] = 0;
+        }
+        return;
+    }
+}
+
+static int answer_error(const struct buf *in, int code, const char *msg, const char *details) {
+    char version[32];
+    request_version(in, version, sizeof version);
+    printf("{\"cniVersion\":\"");
+    json_escaped(stdout, version);
+    printf("\",\"code\":%d,\"msg\":\"", code);
+    json_escaped(stdout, msg);
+    printf("\"");
+    if (details && *details) {
+        printf(",\"details\":\"");
+        json_escaped(stdout, details);
+        printf("\"");
+    }
+    printf("}\n");
+    fflush(stdout);
+    return 1;
+}
+
+static int try_again(const struct buf *in, const char *why) {
+    char details[512];
+    snprintf(details, sizeof details, "%s; the call may be retried", why);
+    return answer_error(in, CODE_TRY_AGAIN, "podnetd went away during the call", details);
+}
+
+/* ---- input bounds -------------------------------------------------------------------- */
+
+/* Reads stdin into in; -1 (and nothing more read) once it exceeds MAX_STDIN, -2 out of memory. */
+static int read_stdin_bounded(struct buf *in) {
+    char chunk[65536];
+    for (;;) {
+        ssize_t r = read(0, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        if (in->len + (size_t)r > MAX_STDIN) return -1;
+        if (put(in, chunk, (size_t)r) < 0) return -2;
+    }
+}
+
+static int env_within_bounds(void) {
+    size_t n = 0, bytes = 0;
+    for (char **e = environ; *e; e++) {
+        n++;
+        bytes += strlen(*e);
+    }
+    return n <= MAX_ENV_VARS && bytes <= MAX_ENV_BYTES;
+}
+
+/* ---- podnetd ------------------------------------------------------------------------- */
+
+static int send_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL); /* a daemon that died mid-call is EPIPE, not SIGPIPE */
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 static int write_all(int fd, const char *p, size_t n) {
@@ -104,33 +219,39 @@ static int read_all(int fd, void *p, size_t n) {
     return 0;
 }
 
-/* The request's cniVersion, so that our own error result speaks the caller's version. */
-static void cni_version(const struct buf *in, char *out, size_t outlen) {
-    snprintf(out, outlen, "1.1.0");
-    const char *key = "\"cniVersion\"";
-    char *tmp = malloc(in->len + 1);
-    if (!tmp) return;
-    memcpy(tmp, in->data ? in->data : "", in->len);
-    tmp[in->len] = 0;
-    char *k = strstr(tmp, key);
-    if (k) {
-        char *q = strchr(k + strlen(key), '"');
-        char *e = q ? strchr(q + 1, '"') : NULL;
-        if (q && e && (size_t)(e - q - 1) < outlen && e - q - 1 > 0) {
-            memcpy(out, q + 1, (size_t)(e - q - 1));
-            out[e - q - 1] = 0;
-        }
-    }
-    free(tmp);
+static int build_request(struct buf *req, const char *plugin, const struct buf *in) {
+    uint32_t n_env = 0;
+    for (char **e = environ; *e; e++) n_env++;
+    if (put(req, "PNC1", 4) < 0 || put_u32(req, n_env) < 0) return -1;
+    for (char **e = environ; *e; e++)
+        if (put_str(req, *e, strlen(*e)) < 0) return -1;
+    if (put_str(req, plugin, strlen(plugin)) < 0) return -1;
+    return put_str(req, in->data ? in->data : "", in->len);
 }
 
-static int try_again(const struct buf *in, const char *why) {
-    char version[32];
-    cni_version(in, version, sizeof version);
-    printf("{\"cniVersion\":\"%s\",\"code\":11,\"msg\":\"podnetd went away during the call\","
-           "\"details\":\"%s; the call may be retried\"}\n", version, why);
-    fflush(stdout);
-    return 1;
+/* Sends the call and relays the answer; every outcome ends in one JSON document on stdout. */
+static int call_daemon(int fd, const char *plugin, const struct buf *in) {
+    struct buf req = {0};
+    if (build_request(&req, plugin, in) < 0) return try_again(in, "the shim ran out of memory");
+    /* Even if the send fails, podnetd may have answered (it refuses a bad request early). */
+    int sent = send_all(fd, req.data, req.len);
+    shutdown(fd, SHUT_WR);
+    uint32_t code, len;
+    if (read_all(fd, &code, 4) < 0 || read_all(fd, &len, 4) < 0)
+        return try_again(in, sent < 0 ? "could not send the request" : "no reply");
+    if (len > (64u << 20)) return try_again(in, "reply too large");
+    char *out = malloc(len ? len : 1);
+    if (!out) return try_again(in, "the shim ran out of memory");
+    if (read_all(fd, out, len) < 0) return try_again(in, "reply cut short");
+    if (write_all(1, out, len) < 0) return 1;
+    return (int)code;
+}
+
+/* ---- the one-shot path --------------------------------------------------------------- */
+
+static int fallback_forbidden(void) {
+    const char *v = getenv("PODNET_SHIM_NO_FALLBACK");
+    return v && strcmp(v, "1") == 0;
 }
 
 static void exec_oneshot(const char *self, const char *plugin) {
@@ -145,12 +266,14 @@ static void exec_oneshot(const char *self, const char *plugin) {
     char *argv[] = {path, (char *)plugin, NULL};
     execv(path, argv);
     fprintf(stderr, "podnet-shim: podnetd is not running and %s cannot be run: %s\n", path, strerror(errno));
-    printf("{\"cniVersion\":\"1.1.0\",\"code\":11,\"msg\":\"podnet is not available\","
-           "\"details\":\"podnetd is not running and the one-shot path %s failed\"}\n", path);
+    struct buf none = {0};
+    char details[PATH_MAX + 64];
+    snprintf(details, sizeof details, "podnetd is not running and the one-shot path %s failed", path);
+    answer_error(&none, CODE_TRY_AGAIN, "podnet is not available", details);
     exit(1);
 }
 
-/* ---- auto-start ------------------------------------------------------------------------ */
+/* ---- auto-start --------------------------------------------------------------------- */
 
 /* Connects to the socket; -1 with errno set when nobody listens there. */
 static int connect_to(const char *sockpath) {
@@ -335,6 +458,7 @@ static int connect_daemon(const char *sockpath) {
 
 int main(int argc, char **argv) {
     (void)argc;
+    signal(SIGPIPE, SIG_IGN);
     char self[PATH_MAX];
     snprintf(self, sizeof self, "%s", argv[0]);
     const char *plugin = basename(self);
@@ -342,31 +466,20 @@ int main(int argc, char **argv) {
     if (!sockpath || !*sockpath) sockpath = DEFAULT_SOCKET;
 
     int fd = connect_daemon(sockpath);
-    if (fd < 0) exec_oneshot(argv[0], plugin); /* stdin is still unread */
-
-    struct buf in = {0}, req = {0};
-    char chunk[65536];
-    for (;;) {
-        ssize_t r = read(0, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        put(&in, chunk, (size_t)r);
+    struct buf in = {0};
+    if (fd < 0) {
+        if (fallback_forbidden()) {
+            read_stdin_bounded(&in); /* for the caller's cniVersion */
+            return answer_error(&in, CODE_TRY_AGAIN, "podnetd is not running",
+                                "PODNET_SHIM_NO_FALLBACK=1 forbids the one-shot path");
+        }
+        exec_oneshot(argv[0], plugin); /* stdin is still unread */
     }
-
-    put(&req, "PNC1", 4);
-    uint32_t n_env = 0;
-    for (char **e = environ; *e; e++) n_env++;
-    put_u32(&req, n_env);
-    for (char **e = environ; *e; e++) put_str(&req, *e, strlen(*e));
-    put_str(&req, plugin, strlen(plugin));
-    put_str(&req, in.data ? in.data : "", in.len);
-    if (write_all(fd, req.data, req.len) < 0) return try_again(&in, "could not send the request");
-    shutdown(fd, SHUT_WR);
-
-    uint32_t code, len;
-    if (read_all(fd, &code, 4) < 0 || read_all(fd, &len, 4) < 0) return try_again(&in, "no reply");
-    char *out = malloc(len ? len : 1);
-    if (!out || read_all(fd, out, len) < 0) return try_again(&in, "reply cut short");
-    if (write_all(1, out, len) < 0) return 1;
-    return (int)code;
+    if (!env_within_bounds())
+        return answer_error(&in, CODE_DECODE, "the environment is too large",
+                            "more than 4096 variables or 1048576 bytes");
+    int r = read_stdin_bounded(&in);
+    if (r == -1) return answer_error(&in, CODE_DECODE, "stdin is too large: more than 1048576 bytes", NULL);
+    if (r == -2) return try_again(&in, "the shim ran out of memory");
+    return call_daemon(fd, plugin, &in);
 }

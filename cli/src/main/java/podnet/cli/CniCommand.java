@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import podnet.cni.install.Installer;
-import podnet.cni.install.PodNetwork;
+import podnet.cni.install.NodeConflist;
 
 /** {@code podnet cni}: the CNI plugins. */
 @Command(name = "cni", description = "The bridge, host-local and loopback CNI plugins.",
@@ -36,9 +36,9 @@ final class CniCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            PodNetwork network;
+            NodeConflist network;
             try {
-                network = new PodNetwork(subnet, mtu, true, null);
+                network = new NodeConflist(subnet, mtu, true, null);
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), "e.g. --subnet 10.244.2.0/24 --mtu 1450");
             }

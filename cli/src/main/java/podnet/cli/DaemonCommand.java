@@ -1,10 +1,8 @@
 package podnet.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import podnet.cni.PluginRunner;
 import podnet.cni.daemon.Podnetd;
 
 /** {@code podnet daemon run}: podnetd in the foreground, serving the exec shims. */
@@ -24,18 +22,11 @@ final class DaemonCommand extends CommandGroup {
 
         @Override
         public Integer call() throws InterruptedException {
-            Podnetd d = Podnetd.start(socket, (plugin, env, stdin) -> {
-                var r = PluginRunner.run(plugin, env, stdin);
-                return new Podnetd.Reply(r.exitCode(), r.stdout());
-            }, cli.err);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                d.close();
-                stopped.countDown();
-            }));
-            cli.err.println("podnetd: listening on " + socket + " (root callers only)");
-            stopped.await();
-            return 0;
+            try {
+                return Podnetd.runUntilStopped(socket, cli.err);
+            } catch (IllegalStateException e) {
+                throw new CliException(e.getMessage(), "stop the other podnetd first (systemctl stop podnetd), or use --socket");
+            }
         }
     }
 }

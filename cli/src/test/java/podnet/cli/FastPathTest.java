@@ -92,10 +92,7 @@ class FastPathTest {
                 """.formatted(dir.resolve("ipam"));
 
         Map<String, Object> oneShot = add(node, pod1, "c1", conf); // no podnetd: a fresh JVM
-        daemon = Podnetd.start(socket, (plugin, env, stdin) -> {
-            var r = PluginRunner.run(plugin, env, stdin);
-            return new Podnetd.Reply(r.exitCode(), r.stdout());
-        }, System.err);
+        daemon = Podnetd.start(socket, System.err);
         Map<String, Object> viaDaemon = add(node, pod2, "c2", conf);
 
         assertThat(shape(viaDaemon)).isEqualTo(shape(oneShot));

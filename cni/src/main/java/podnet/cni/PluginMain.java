@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import podnet.cni.spec.Limits;
 
 /**
  * The one-shot executable: {@code java ... podnet.cni.PluginMain bridge|host-local|loopback}.
@@ -17,9 +18,10 @@ public final class PluginMain {
         // stdout must carry only CNI JSON: anything else printed goes to stderr.
         PrintStream out = System.out;
         System.setOut(System.err);
-        byte[] stdin = System.in.readAllBytes();
+        // One byte past the limit is enough to refuse it; more is never read into memory.
+        byte[] stdin = System.in.readNBytes(Limits.MAX_STDIN + 1);
         Map<String, String> env = System.getenv();
-        CniResponse r = PluginRunner.run(plugin, env, stdin);
+        CniResponse r = PluginRunner.runExecutable(plugin, env, stdin);
         out.write(r.stdout());
         out.flush();
         System.err.flush();

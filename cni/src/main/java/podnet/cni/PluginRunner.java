@@ -12,7 +12,10 @@ import podnet.cni.spec.CniEnv;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.CniPlugin;
 import podnet.cni.spec.Command;
+import podnet.cni.spec.Delegation;
 import podnet.cni.spec.Json;
+import podnet.cni.spec.Limits;
+import podnet.cni.spec.Log;
 import podnet.cni.spec.NetConf;
 import podnet.cni.spec.Result;
 import podnet.cni.spec.Versions;
@@ -29,9 +32,24 @@ public final class PluginRunner {
 
     public static final java.util.List<String> PLUGINS = java.util.List.of("bridge", "host-local", "loopback");
 
+    /** A call from podnet's own runtime: delegated plugins of our types run in this JVM too. */
     public static CniResponse run(String plugin, Map<String, String> env, byte[] stdin) {
+        return run(plugin, env, stdin, Delegation.IN_PROCESS);
+    }
+
+    /**
+     * A call to an executable (the one-shot JVM, or podnetd for a shim): delegated plugins are
+     * found in CNI_PATH like the reference finds them.
+     */
+    public static CniResponse runExecutable(String plugin, Map<String, String> env, byte[] stdin) {
+        return run(plugin, env, stdin, Delegation.CNI_PATH);
+    }
+
+    public static CniResponse run(String plugin, Map<String, String> env, byte[] stdin, Delegation delegation) {
         String version = null;
         try {
+            Limits.checkStdin(stdin.length);
+            Limits.checkEnv(env);
             CniPlugin p = plugin(plugin);
             CniEnv e = CniEnv.parse(env);
             if (e.command() == Command.VERSION) {
@@ -40,10 +58,11 @@ public final class PluginRunner {
                 m.put("supportedVersions", Versions.SUPPORTED);
                 return new CniResponse(0, Json.write(m));
             }
-            version = NetConf.versionOnly(stdin);
-            NetConf conf = NetConf.parse(stdin);
+            Map<String, Object> raw = Json.parseObject(stdin, "network configuration"); // the one parse
+            version = NetConf.versionOf(raw);
+            NetConf conf = NetConf.of(raw);
             version = conf.cniVersion();
-            Call call = new Call(e, conf, stdin, env);
+            Call call = new Call(e, conf, stdin, env, delegation);
             switch (e.command()) {
                 case ADD -> {
                     Result r = p.add(call);

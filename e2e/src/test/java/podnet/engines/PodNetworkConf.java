@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import podnet.cni.install.PodNetwork;
+import podnet.cni.install.NodeConflist;
 
 /**
  * The pod network both engines are given: bridge {@code cni0} with gateway, masquerade and
@@ -18,12 +18,12 @@ public record PodNetworkConf(String name, String bridge, String subnet, String p
     public static final String CONFLIST = "10-podnet.conflist";
 
     public static PodNetworkConf in(Path workDir) {
-        return new PodNetworkConf(PodNetwork.NAME, PodNetwork.BRIDGE, PodNetwork.DEFAULT.subnet(), "10.244.2.",
+        return new PodNetworkConf(NodeConflist.NAME, NodeConflist.BRIDGE, NodeConflist.DEFAULT.subnet(), "10.244.2.",
                 workDir.resolve("net.d"), workDir.resolve("cni-ipam"));
     }
 
     public String json() {
-        return new PodNetwork(subnet, 0, true, dataDir).conflist();
+        return new NodeConflist(subnet, 0, true, dataDir).conflist();
     }
 
     /** Writes the conflist into {@link #confDir()} and creates the IPAM data directory. */

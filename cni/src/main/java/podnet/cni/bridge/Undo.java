@@ -2,7 +2,7 @@ package podnet.cni.bridge;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import podnet.cni.Log;
+import podnet.cni.spec.Log;
 
 /** What a failed ADD must take back, newest first. Each step is best effort and logged. */
 final class Undo {

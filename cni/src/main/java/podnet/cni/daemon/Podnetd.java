@@ -1,10 +1,15 @@
 package podnet.cni.daemon;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import podnet.cni.CniResponse;
+import podnet.cni.PluginRunner;
+import podnet.linux.sys.StopSignals;
 import podnet.linux.sys.UnixSocket;
 
 /**
@@ -12,96 +17,188 @@ import podnet.linux.sys.UnixSocket;
  * its own platform thread, so ADDs of different containers run in parallel; the plugin code is
  * the same as the one-shot path's, and holds no state of its own (leases are on disk, links in
  * the kernel), so a killed podnetd loses nothing and a restarted one just serves the next call.
+ *
+ * <p>Bounded: at most {@link #MAX_CALLS} calls at once (more wait in the socket's backlog),
+ * their requests within a {@link MemoryBudget} sized for the heap, an idle connection dropped
+ * after {@link #IDLE_TIMEOUT}, accept errors (EMFILE) retried with a backoff up to 1 s. Stopping
+ * drains: no new connection is taken, the calls already taken finish.
  */
 public final class Podnetd implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/podnet/podnetd.sock");
+    static final int MAX_CALLS = 32;
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30), DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    /** Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet), the rest is the JVM's own. */
+    static final long REQUEST_BUDGET = 24L << 20;
 
-    /** What the daemon runs for a call: the plugin entry point shared with the one-shot path. */
+    /** The bounds; tests shrink them. */
+    record Settings(int maxCalls, Duration idleTimeout, long requestBudget) {
+        static final Settings DEFAULT = new Settings(MAX_CALLS, IDLE_TIMEOUT, REQUEST_BUDGET);
+    }
+
+    /** What the daemon runs for a call: {@link PluginRunner#runExecutable}, or a stand-in in tests. */
     @FunctionalInterface
     public interface Plugins {
-        Reply run(String plugin, Map<String, String> env, byte[] stdin);
+        CniResponse run(String plugin, Map<String, String> env, byte[] stdin);
     }
 
-    public record Reply(int exitCode, byte[] stdout) {}
-
-    private final Path socketPath;
-    private final UnixSocket listener;
+    private final DaemonSocket socket;
     private final Plugins plugins;
     private final PrintStream log;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Settings settings;
+    private final Semaphore calls;
+    private final MemoryBudget budget;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Thread acceptor;
+    private volatile boolean stopping;
 
-    private Podnetd(Path socketPath, UnixSocket listener, Plugins plugins, PrintStream log) {
-        this.socketPath = socketPath;
-        this.listener = listener;
+    private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
+        this.socket = socket;
         this.plugins = plugins;
         this.log = log;
+        this.settings = settings;
+        this.calls = new Semaphore(settings.maxCalls());
+        this.budget = new MemoryBudget(settings.requestBudget(), settings.idleTimeout().toMillis());
+        this.acceptor = Thread.ofPlatform().name("podnetd-accept").unstarted(this::acceptLoop);
     }
 
-    /** Binds the socket (mode 0600) and starts serving on a background thread. */
+    /** Serves our plugins: the socket systemd handed over, else a new one at {@code socketPath}. */
+    public static Podnetd start(Path socketPath, PrintStream log) {
+        return start(socketPath, PluginRunner::runExecutable, log);
+    }
+
+    /**
+     * Serves {@code plugins} on a background thread. Throws IllegalStateException when another
+     * podnetd owns the socket.
+     */
     public static Podnetd start(Path socketPath, Plugins plugins, PrintStream log) {
-        Podnetd d = new Podnetd(socketPath, UnixSocket.listen(socketPath, 128), plugins, log);
-        Thread.ofPlatform().name("podnetd-accept").daemon(false).start(d::acceptLoop);
+        return start(socketPath, plugins, log, Settings.DEFAULT);
+    }
+
+    static Podnetd start(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
+        Podnetd d = new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
+        d.acceptor.start();
         return d;
     }
 
+    /**
+     * {@code podnet daemon run}: serves until SIGTERM or SIGINT (also when started in the
+     * background of a script), then drains and returns the exit code, 0.
+     */
+    public static int runUntilStopped(Path socketPath, PrintStream log) throws InterruptedException {
+        Podnetd d = start(socketPath, log);
+        StopSignals.install(d::requestStop);
+        log.println("podnetd: listening on " + socketPath + (d.socket.activated() ? " (from systemd)" : "")
+                + " (root callers only)");
+        d.stopRequested.await();
+        int inFlight = d.inFlight();
+        log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
+        if (!d.drain(DRAIN_TIMEOUT)) {
+            log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
+        }
+        return 0;
+    }
+
     public Path socketPath() {
-        return socketPath;
+        return socket.path();
+    }
+
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    int inFlight() {
+        return Math.max(0, settings.maxCalls() - calls.availablePermits() - (acceptor.isAlive() ? 1 : 0));
     }
 
     private void acceptLoop() {
-        while (!closed.get()) {
-            UnixSocket conn;
-            try {
-                conn = listener.accept();
-            } catch (RuntimeException e) {
-                if (!closed.get()) {
-                    log.println("podnetd: accept failed: " + e.getMessage());
-                }
+        int backoff = 0;
+        while (!stopping) {
+            if (!calls.tryAcquire()) {
+                sleep(5); // all call slots busy: leave the rest in the backlog
                 continue;
             }
-            Thread.ofPlatform().name("podnetd-conn").daemon(true).start(() -> serve(conn));
-        }
-    }
-
-    private void serve(UnixSocket conn) {
-        try (conn) {
-            UnixSocket.PeerCredentials peer = conn.peerCredentials();
-            ShimCall call = ShimCall.read(conn);
-            if (peer.uid() != 0) {
-                // Plugins change the node's network: only root may ask (as only root may exec them).
-                ShimCall.reply(conn, 1, error(call, 100, "podnetd serves root callers only",
-                        "caller uid " + peer.uid() + " pid " + peer.pid()));
-                return;
+            UnixSocket conn;
+            try {
+                if (!socket.awaitConnection(200)) {
+                    calls.release();
+                    continue;
+                }
+                conn = socket.accept();
+                backoff = 0;
+            } catch (RuntimeException e) {
+                calls.release();
+                if (stopping) {
+                    break;
+                }
+                backoff = backoff == 0 ? 10 : Math.min(backoff * 2, 1000);
+                log.println("podnetd: accept failed: " + e.getMessage() + "; retrying in " + backoff + " ms");
+                sleep(backoff);
+                continue;
             }
-            Reply r = CallerNamespaces.call(peer.pid(), () -> plugins.run(call.plugin(), call.env(), call.stdin()));
-            ShimCall.reply(conn, r.exitCode(), r.stdout());
+            serveOnNewThread(conn);
+        }
+    }
+
+    private void serveOnNewThread(UnixSocket conn) {
+        try {
+            Thread.ofPlatform().name("podnetd-call").start(() -> {
+                try {
+                    new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve();
+                } finally {
+                    calls.release();
+                }
+            });
+        } catch (Throwable t) { // no thread to be had (OutOfMemoryError: unable to create native thread)
+            calls.release();
+            conn.close();
+            log.println("podnetd: could not start a thread for a call: " + t);
+        }
+    }
+
+    private static void sleep(int ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops taking connections and waits up to {@code timeout} for the calls in flight. A bound
+     * socket's file is removed first, so new callers take the one-shot path, and what already
+     * sits in its backlog is still served; an activated socket's backlog is left to the next
+     * daemon. Returns whether every call finished.
+     */
+    public boolean drain(Duration timeout) {
+        socket.unlink();
+        stopping = true;
+        try {
+            acceptor.join(timeout.toMillis());
+            if (!socket.activated()) {
+                while (socket.awaitConnection(0) && calls.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    serveOnNewThread(socket.accept());
+                }
+            }
+            boolean done = calls.tryAcquire(settings.maxCalls(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (done) {
+                calls.release(settings.maxCalls());
+            }
+            return done;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (RuntimeException e) {
-            log.println("podnetd: call failed: " + e);
+            return false;
+        } finally {
+            socket.close();
         }
     }
 
-    private static byte[] error(ShimCall call, int code, String msg, String details) {
-        String version = "1.1.0";
-        String in = new String(call.stdin(), StandardCharsets.UTF_8);
-        var m = java.util.regex.Pattern.compile("\"cniVersion\"\\s*:\\s*\"([^\"]{1,16})\"").matcher(in);
-        if (m.find()) {
-            version = m.group(1);
-        }
-        return ("{\"cniVersion\":\"" + version + "\",\"code\":" + code + ",\"msg\":\"" + msg
-                + "\",\"details\":\"" + details + "\"}\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Stops accepting; calls in flight finish. */
+    /** Drains (up to {@link #DRAIN_TIMEOUT}) and releases the socket. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            listener.shutdown();
-            listener.close();
-            try {
-                java.nio.file.Files.deleteIfExists(socketPath);
-            } catch (java.io.IOException ignored) {
-                // the next start replaces a stale socket anyway
-            }
+        if (!stopping || acceptor.isAlive()) {
+            drain(DRAIN_TIMEOUT);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.cni.build.BuildId;
 import podnet.linux.fs.DirectoryTree;
 
 /**
@@ -23,6 +24,9 @@ import podnet.linux.fs.DirectoryTree;
 final class AotCache {
     private AotCache() {}
 
+    /** A training ADD takes a second or two; a hung one must not hang the install. */
+    static final int TRAINING_TIMEOUT_S = 120;
+
     static Path file(List<Path> classpath) {
         Path first = classpath.getFirst();
         Path dir = Files.isDirectory(first) ? first.getParent() : first.toAbsolutePath().getParent();
@@ -30,8 +34,11 @@ final class AotCache {
     }
 
 
-    /** The cache for this classpath, trained now if missing; null when it cannot be made (not root, say). */
-    static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {
+    /**
+     * The cache for this classpath, trained now if missing; null when it cannot be made (not
+     * root, say). The training ADD finds host-local in {@code binDir}, as installed calls will.
+     */
+    static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, Path binDir, PrintStream log) {
         Path cache = file(classpath);
         if (Files.isReadable(cache)) {
             return cache;
@@ -66,18 +73,27 @@ final class AotCache {
                     String.join(":", classpath.stream().map(Path::toString).toList()), "podnet.cni.PluginMain", "bridge"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "aot-training",
-                    "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin"));
+                    "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", binDir.toString()));
             Process p = NsProcess.start(node, pb);
             try (var in = p.getOutputStream()) {
                 in.write(conf.getBytes(StandardCharsets.UTF_8));
             } catch (IOException ignored) {
                 // it exited early; the exit code says so
             }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isReadable(tmp)) {
-                p.destroyForcibly();
+            // Its output is read on the side, so that the timeout below fires even if it hangs.
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (var is = p.getInputStream()) {
+                    return new String(is.readNBytes(1 << 16), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            boolean finished = p.waitFor(TRAINING_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!finished || p.exitValue() != 0 || !Files.isReadable(tmp)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 Files.deleteIfExists(tmp);
-                log.println("podnet: AOT training failed (the one-shot path still works, slower): " + out.strip());
+                String why = finished ? out.getNow("").strip() : "no answer within " + TRAINING_TIMEOUT_S + " s (killed)";
+                log.println("podnet: AOT training failed (the one-shot path still works, slower): " + why);
                 return null;
             }
             Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -2,17 +2,17 @@ package podnet.cni.install;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import podnet.cni.PluginRunner;
+import podnet.cni.build.BuildId;
+import podnet.cni.build.InstalledBuild;
+import podnet.cni.build.PluginClasspath;
 
 /**
  * Writes the CNI executables and, optionally, the default conflist. Each executable is the exec
@@ -31,7 +31,7 @@ public final class Installer {
 
     /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
     public static List<Path> install(Path binDir, Path confDir) {
-        return install(binDir, confDir, PodNetwork.DEFAULT, false, System.err);
+        return install(binDir, confDir, NodeConflist.DEFAULT, false, System.err);
     }
 
     /**
@@ -39,7 +39,7 @@ public final class Installer {
      * existing conflist that differs is refused (before anything is written) unless {@code force}:
      * on a real node it is the cluster's network definition.
      */
-    public static List<Path> install(Path binDir, Path confDir, PodNetwork network, boolean force,
+    public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force,
             java.io.PrintStream log) {
         String conflist = network.conflist();
         if (confDir != null && !force) {
@@ -54,27 +54,30 @@ public final class Installer {
             }
         }
         Path java = javaBinary();
-        List<Path> classpath = PluginJars.install(binDir, classpath(), log);
+        List<Path> classpath = PluginJars.install(binDir, PluginClasspath.of(), log);
         String cp = String.join(":", classpath.stream().map(Path::toString).toList());
-        Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, log);
+        byte[] trailer = InstalledBuild.trailer(BuildId.of(classpath));
         List<Path> written = new ArrayList<>();
+        // The executables first: the AOT training ADD below finds its host-local among them.
+        java.util.Optional<Path> shim = ShimBinary.find(classpath);
+        for (String plugin : PluginRunner.PLUGINS) {
+            if (shim.isPresent()) {
+                written.add(copyAtomically(shim.get(), trailer, binDir.resolve(plugin)));
+            } else {
+                String script = "#!/bin/sh\n"
+                        + "# podnet CNI plugin \"" + plugin + "\" (no shim: cc was missing at build time).\n"
+                        + "exec \"$(dirname \"$0\")/" + ONESHOT + "\" " + plugin + "\n";
+                written.add(writeAtomically(binDir.resolve(plugin), concat(script.getBytes(StandardCharsets.UTF_8), trailer),
+                        "rwxr-xr-x"));
+            }
+        }
+        Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, binDir, log);
         String oneshot = "#!/bin/sh\n"
                 + "# podnet's one-shot plugin path (a fresh JVM per call), written by `podnet cni install`.\n"
                 + "exec " + quote(java.toString()) + " " + JVM_FLAGS
                 + (aot != null ? " -XX:AOTCache=" + quote(aot.toString()) : "")
                 + " -cp " + quote(cp) + " podnet.cni.PluginMain \"$1\"\n";
         written.add(writeAtomically(binDir.resolve(ONESHOT), oneshot, "rwxr-xr-x"));
-        java.util.Optional<Path> shim = ShimBinary.find(classpath);
-        for (String plugin : PluginRunner.PLUGINS) {
-            if (shim.isPresent()) {
-                written.add(copyAtomically(shim.get(), binDir.resolve(plugin)));
-            } else {
-                String script = "#!/bin/sh\n"
-                        + "# podnet CNI plugin \"" + plugin + "\" (no shim: cc was missing at build time).\n"
-                        + "exec \"$(dirname \"$0\")/" + ONESHOT + "\" " + plugin + "\n";
-                written.add(writeAtomically(binDir.resolve(plugin), script, "rwxr-xr-x"));
-            }
-        }
         if (confDir != null) {
             written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), conflist, "rw-r--r--"));
         }
@@ -82,12 +85,19 @@ public final class Installer {
         return written;
     }
 
-    private static Path copyAtomically(Path source, Path target) {
+    /** Copies the shim with the build's trailer appended (the ELF loader ignores trailing bytes). */
+    private static Path copyAtomically(Path source, byte[] trailer, Path target) {
         try {
-            return writeAtomically(target, Files.readAllBytes(source), "rwxr-xr-x");
+            return writeAtomically(target, concat(Files.readAllBytes(source), trailer), "rwxr-xr-x");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + source, e);
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** The running JDK's java, found now so the scripts never depend on PATH. */
@@ -98,20 +108,6 @@ public final class Installer {
             throw new IllegalStateException("no java executable at " + java);
         }
         return java.toAbsolutePath();
-    }
-
-    /** The jars (or class directories) the plugins need, as absolute paths. */
-    static List<Path> classpath() {
-        Set<Path> out = new LinkedHashSet<>();
-        for (Class<?> c : List.of(PluginRunner.class, podnet.linux.ns.Netns.class,
-                com.fasterxml.jackson.jr.ob.JSON.class, com.fasterxml.jackson.core.JsonFactory.class)) {
-            try {
-                out.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath());
-            } catch (URISyntaxException | NullPointerException e) {
-                throw new IllegalStateException("cannot locate the jar of " + c.getName(), e);
-            }
-        }
-        return List.copyOf(out);
     }
 
     private static String quote(String s) {

@@ -9,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import podnet.cni.build.BuildId;
+import podnet.cni.build.InstalledBuild;
 import podnet.linux.fs.DirectoryTree;
 
 /**
@@ -18,7 +20,7 @@ import podnet.linux.fs.DirectoryTree;
  * directories (a test run) are used in place.
  */
 final class PluginJars {
-    static final String LIB = "podnet-lib";
+    static final String LIB = InstalledBuild.LIB_DIR;
 
     private PluginJars() {}
 

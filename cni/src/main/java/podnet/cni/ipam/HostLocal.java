@@ -138,7 +138,7 @@ public final class HostLocal implements CniPlugin {
                 RangeSet set = cfg.rangeSets().get(i);
                 long used = leases.stream().filter(l -> set.contains(l.ip())).count();
                 if (used >= set.size()) {
-                    throw new CniError(CniError.NOT_AVAILABLE_LIMITED, "range set " + i + " (" + set
+                    throw new CniError(CniError.NOT_AVAILABLE, "range set " + i + " (" + set
                             + ") is exhausted: " + used + " addresses leased");
                 }
             }

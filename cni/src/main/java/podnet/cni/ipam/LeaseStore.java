@@ -5,10 +5,14 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,25 +76,77 @@ public final class LeaseStore implements AutoCloseable {
         return dir.resolve(Cidr.text(ip));
     }
 
-    /** Reserves {@code ip} for the attachment; false if someone holds it already. */
+    /**
+     * Reserves {@code ip} for the attachment; false if someone holds it already. The lease is
+     * written to a temporary file first and then linked into place, so a crash at any point
+     * leaves either no lease or a complete one, never an empty file that blocks the address.
+     */
     public boolean reserve(String id, String ifName, InetAddress ip, int rangeIndex) {
         Path f = ipFile(ip);
-        try {
-            Files.write(f, (id.strip() + LINE_BREAK + ifName).getBytes(StandardCharsets.UTF_8),
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (FileAlreadyExistsException e) {
+        if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
             return false;
+        }
+        byte[] lease = (id.strip() + LINE_BREAK + ifName).getBytes(StandardCharsets.UTF_8);
+        try {
+            if (!placeExclusively(f, lease)) {
+                return false;
+            }
         } catch (IOException e) {
-            deleteQuietly(f);
             throw new CniError(CniError.IO_FAILURE, "cannot write lease " + f + ": " + e, null, e);
         }
         try {
-            Files.write(dir.resolve(LAST_IP_PREFIX + rangeIndex), Cidr.text(ip).getBytes(StandardCharsets.US_ASCII));
+            replace(dir.resolve(LAST_IP_PREFIX + rangeIndex), Cidr.text(ip).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             deleteQuietly(f);
             throw new CniError(CniError.IO_FAILURE, "cannot write " + LAST_IP_PREFIX + rangeIndex + ": " + e, null, e);
         }
         return true;
+    }
+
+    /** Temporary files are named so that neither we nor the reference take them for a lease. */
+    static final String TEMP_PREFIX = ".podnet-tmp-";
+    private static final FileAttribute<?> MODE_0644 =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
+    private Path temp(byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(dir, TEMP_PREFIX, "", MODE_0644);
+        try {
+            Files.write(tmp, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return tmp;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** Links a complete temporary file to {@code target}; false if {@code target} exists. */
+    private boolean placeExclusively(Path target, byte[] content) throws IOException {
+        Path tmp = temp(content);
+        try {
+            Files.createLink(target, tmp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // no hard links here: the store's lock already excludes other writers, so a rename is exclusive too
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Replaces {@code target} with {@code content} in one rename. */
+    private void replace(Path target, byte[] content) throws IOException {
+        Path tmp = temp(content);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            deleteQuietly(tmp);
+        }
     }
 
     public InetAddress lastReserved(int rangeIndex) {
@@ -109,6 +165,10 @@ public final class LeaseStore implements AutoCloseable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX)) {
+                    deleteQuietly(p); // left by a crash: we hold the lock, nobody is writing it
+                    continue;
+                }
                 if (name.equals("lock") || name.startsWith(LAST_IP_PREFIX) || !looksLikeIp(name)) {
                     continue;
                 }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import podnet.cni.CniResponse;
-import podnet.cni.Log;
+import podnet.cni.spec.Log;
 import podnet.cni.PluginRunner;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.Exec;

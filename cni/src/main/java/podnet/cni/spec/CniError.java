@@ -10,7 +10,9 @@ import java.util.Map;
 public final class CniError extends RuntimeException {
     public static final int INCOMPATIBLE_VERSION = 1, UNSUPPORTED_FIELD = 2, UNKNOWN_CONTAINER = 3,
             INVALID_ENVIRONMENT = 4, IO_FAILURE = 5, DECODING_FAILURE = 6, INVALID_CONFIG = 7,
-            TRY_AGAIN_LATER = 11, NOT_AVAILABLE = 50, NOT_AVAILABLE_LIMITED = 51, INTERNAL = 999;
+            TRY_AGAIN_LATER = 11, INTERNAL = 999;
+    /** STATUS (spec 1.1): 50, the plugin cannot serve ADDs now; 51, existing containers may have limited connectivity. */
+    public static final int NOT_AVAILABLE = 50, NOT_AVAILABLE_LIMITED = 51;
 
     private final int code;
     private final String details;

@@ -1,5 +1,7 @@
 package podnet.cni.spec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.List;
@@ -13,22 +15,42 @@ public final class Json {
     private Json() {}
 
     private static final JSON STD = JSON.std;
+    /** Reads strictly: a duplicate key is an error, not "the last one wins". */
+    private static final JSON STRICT = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS);
+    private static final JsonFactory FACTORY = new JsonFactory();
 
+    /**
+     * Exactly one JSON object, nothing after it but whitespace, no key twice: anything else is a
+     * decoding failure (code 6), never "the first object wins".
+     */
     public static Map<String, Object> parseObject(byte[] bytes, String what) {
         if (bytes == null || bytes.length == 0) {
             throw CniError.decode(what + ": empty input");
         }
-        try {
-            Object o = STD.anyFrom(bytes);
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            Object o = STRICT.anyFrom(p);
             if (!(o instanceof Map<?, ?> m)) {
                 throw CniError.decode(what + ": expected a JSON object");
             }
+            trailing(p, what);
             @SuppressWarnings("unchecked")
             Map<String, Object> map = (Map<String, Object>) m;
             return map;
         } catch (IOException e) {
             throw new CniError(CniError.DECODING_FAILURE, what + ": invalid JSON: " + firstLine(e.getMessage()), null, e);
         }
+    }
+
+    private static void trailing(JsonParser p, String what) {
+        try {
+            if (p.nextToken() == null) {
+                return;
+            }
+        } catch (IOException e) {
+            // not even a token: junk
+        }
+        throw CniError.decode(what + ": invalid JSON: unexpected data after the object at offset "
+                + p.currentTokenLocation().getByteOffset());
     }
 
     public static byte[] write(Object o) {

@@ -13,7 +13,11 @@ public record NetConf(String cniVersion, String name, String type, Map<String, O
     private static final Pattern NETWORK_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*");
 
     public static NetConf parse(byte[] stdin) {
-        Map<String, Object> m = Json.parseObject(stdin, "network configuration");
+        return of(Json.parseObject(stdin, "network configuration"));
+    }
+
+    /** The config from stdin already parsed into {@code m}. */
+    public static NetConf of(Map<String, Object> m) {
         String version = Versions.choose(Json.str(m, "cniVersion", null), Json.strings(m, "cniVersions"));
         String name = Json.str(m, "name", null);
         if (name == null || name.isEmpty()) {
@@ -40,12 +44,16 @@ public record NetConf(String cniVersion, String name, String type, Map<String, O
             return Versions.LATEST;
         }
         try {
-            Map<String, Object> m = Json.parseObject(stdin, "stdin");
-            String v = Json.str(m, "cniVersion", null);
-            return v != null && Versions.supported(v) ? v : Versions.LATEST;
+            return versionOf(Json.parseObject(stdin, "stdin"));
         } catch (CniError e) {
             return Versions.LATEST;
         }
+    }
+
+    /** The caller's cniVersion when we support it, else the latest: what an error is answered in. */
+    public static String versionOf(Map<String, Object> m) {
+        Object v = m.get("cniVersion");
+        return v instanceof String s && Versions.supported(s) ? s : Versions.LATEST;
     }
 
     /** {@code args.cni.<key>} (the "args" convention), or null. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import podnet.cni.testing.Cni;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.testing.ChildProcess;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.TestNetns;
 
@@ -49,6 +51,7 @@ class InstalledPluginsTest {
     Process start(String plugin, Cni c, String stdin) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(bin.resolve(plugin).toString());
         pb.environment().putAll(c.env());
+        pb.environment().put("PODNET_SOCKET", tmp.resolve("no-podnetd.sock").toString()); // the one-shot path, whatever runs on this machine
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = NsProcess.start(node, pb);
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -73,15 +76,12 @@ class InstalledPluginsTest {
     void executablesAddAndDelAPod() throws Exception {
         Netns pod = ns.add("pod");
         Cni add = Cni.of("ADD", "c1", pod.path().toString(), "eth0").withPath(bin);
-        Process p = start("bridge", add, conf());
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).startsWith("{").contains("10.244.7.2/24");
+        ChildProcess.Result r = ChildProcess.finish(start("bridge", add, conf()), null, Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).startsWith("{").contains("10.244.7.2/24");
         assertThat(Ip.ping(pod.name(), "10.244.7.1", 1)).isTrue();
-        Process d = start("bridge", add.command("DEL"), conf());
-        assertThat(d.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(d.exitValue()).isZero();
+        assertThat(ChildProcess.finish(start("bridge", add.command("DEL"), conf()), null, Duration.ofSeconds(30)).exit())
+                .isZero();
         assertThat(Ip.json(pod.name(), "link", "show")).hasSize(1);
     }
 

@@ -74,7 +74,7 @@ class InProcessRuntimeTest {
     void theInstalledDefaultConflistWorksEndToEnd() throws Exception {
         podnet.linux.testing.Root.assumeProgram("nft");
         Netns a = ns.add("a"), b = ns.add("b");
-        String conf = podnet.cni.install.PodNetwork.DEFAULT.withDataDir(tmp.resolve("ipam")).conflist();
+        String conf = podnet.cni.install.NodeConflist.DEFAULT.withDataDir(tmp.resolve("ipam")).conflist();
         Path list = tmp.resolve("10-podnet.conflist");
         Files.writeString(list, conf);
         InProcessRuntime rt = new InProcessRuntime(List.of(Path.of("/usr/lib/cni")), tmp.resolve("cache"));

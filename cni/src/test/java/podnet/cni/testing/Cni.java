@@ -13,6 +13,7 @@ import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.testing.ChildProcess;
 
 /** Test driver: one plugin call with a CNI environment, ours in-process or the reference exec'd. */
 public record Cni(String command, String containerId, String netns, String ifName, String args, String path) {
@@ -68,19 +69,9 @@ public record Cni(String command, String containerId, String netns, String ifNam
     public Out reference(Netns node, String plugin, String conf) {
         ProcessBuilder pb = new ProcessBuilder("/usr/lib/cni/" + plugin);
         pb.environment().putAll(env());
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        try {
-            Process p = NsProcess.start(node, pb);
-            p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            return new Out(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        ChildProcess.Result r = ChildProcess.finish(NsProcess.start(node, pb), conf.getBytes(StandardCharsets.UTF_8),
+                java.time.Duration.ofSeconds(30));
+        return new Out(r.exit(), r.out());
     }
 
     public record Out(int exit, String stdout) {

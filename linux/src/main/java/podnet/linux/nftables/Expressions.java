@@ -29,10 +29,19 @@ final class Expressions {
 
     /** meta load nfproto => reg 1 (IPv4 or IPv6 inside an inet table). */
     Expressions metaNfproto() {
+        return meta(NFT_META_NFPROTO);
+    }
+
+    /** meta load iifname => reg 1 (IFNAMSIZ bytes, NUL padded). */
+    Expressions metaIifname() {
+        return meta(NFT_META_IIFNAME);
+    }
+
+    private Expressions meta(int key) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "meta");
         int d = r.beginNested(EXPR_DATA);
-        r.attrBe32(META_KEY, NFT_META_NFPROTO).attrBe32(META_DREG, NFT_REG_1);
+        r.attrBe32(META_KEY, key).attrBe32(META_DREG, NFT_REG_1);
         return end(e, d);
     }
 
@@ -48,13 +57,34 @@ final class Expressions {
 
     /** payload load LEN bytes at network header + OFFSET => reg 1. */
     Expressions payload(int offset, int len) {
+        return payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len);
+    }
+
+    /** payload load LEN bytes at link-layer header + OFFSET => reg 1 (e.g. 6 at 6: ether saddr). */
+    Expressions linkLayerPayload(int offset, int len) {
+        return payload(NFT_PAYLOAD_LL_HEADER, offset, len);
+    }
+
+    private Expressions payload(int base, int offset, int len) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "payload");
         int d = r.beginNested(EXPR_DATA);
         r.attrBe32(PAYLOAD_DREG, NFT_REG_1)
-                .attrBe32(PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER)
+                .attrBe32(PAYLOAD_BASE, base)
                 .attrBe32(PAYLOAD_OFFSET, offset)
                 .attrBe32(PAYLOAD_LEN, len);
+        return end(e, d);
+    }
+
+    /** immediate verdict CODE (NF_DROP, NF_ACCEPT) => the verdict register. */
+    Expressions verdict(int code) {
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "immediate");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(IMMEDIATE_DREG, NFT_REG_VERDICT);
+        int data = r.beginNested(IMMEDIATE_DATA);
+        int v = r.beginNested(DATA_VERDICT);
+        r.attrBe32(VERDICT_CODE, code).endNested(v).endNested(data);
         return end(e, d);
     }
 

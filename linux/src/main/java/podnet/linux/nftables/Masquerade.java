@@ -49,19 +49,19 @@ public final class Masquerade implements AutoCloseable {
      * Makes sure the table, the chain, the network's set for {@code subnet}'s family and its rule
      * for {@code subnet} exist. When they do, this costs one rule dump; otherwise everything
      * missing is created in one atomic batch, guarded by the ruleset generation so that
-     * concurrent callers never add the rule twice.
+     * concurrent callers never add the rule twice. Returns true when this call created them.
      */
-    public void ensureNetwork(String network, Cidr subnet) {
+    public boolean ensureNetwork(String network, Cidr subnet) {
         MasqueradeRule rule = new MasqueradeRule(SetNames.of(network, !subnet.isIpv4()), subnet);
         String comment = rule.comment();
         if (hasRule(comment)) {
-            return;
+            return false;
         }
         String what = " (masquerade of network " + network + ")";
         for (int attempt = 1; ; attempt++) {
             int genId = generation();
             if (hasRule(comment)) { // read after the generation: a batch built on it is safe
-                return;
+                return false;
             }
             int setId = 1;
             NftBatch batch = new NftBatch(genId)
@@ -73,9 +73,42 @@ public final class Masquerade implements AutoCloseable {
                     .add(NftMessages.newRule(FAMILY, TABLE, CHAIN, rule, setId),
                             "nft add rule inet " + TABLE + " " + CHAIN + " for " + rule.subnet() + what);
             if (sentUnlessRestarted(batch, attempt)) {
-                return;
+                return true;
             }
         }
+    }
+
+    /**
+     * Takes back what {@link #ensureNetwork} created when nothing uses it any more: the
+     * network's rules and sets if they have no element, then the chain and the table if no
+     * other network has anything in them. Returns whether the network's sets are gone. An
+     * element added meanwhile makes the kernel refuse the deletion (see NLM_F_NONREC), so no
+     * other pod ever loses its masquerade.
+     */
+    public boolean removeNetworkIfUnused(String network) {
+        String set4 = SetNames.of(network, false);
+        String set6 = SetNames.of(network, true);
+        NftBatch batch = new NftBatch(0);
+        for (RuleRef r : rules()) {
+            String set = MasqueradeRule.setOf(r.comment());
+            if (set4.equals(set) || set6.equals(set)) {
+                batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
+                        "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
+            }
+        }
+        for (String set : sets()) {
+            if (set.equals(set4) || set.equals(set6)) {
+                batch.add(NftMessages.delSetIfEmpty(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
+            }
+        }
+        if (batch.size() > 0 && !batch.sendIfUnused(socket)) {
+            return false;
+        }
+        new NftBatch(0)
+                .add(NftMessages.delChainIfEmpty(FAMILY, TABLE, CHAIN), "nft delete chain inet " + TABLE + " " + CHAIN)
+                .add(NftMessages.delTableIfEmpty(FAMILY, TABLE), "nft delete table inet " + TABLE)
+                .sendIfUnused(socket);
+        return true;
     }
 
     /** Adds a pod address to its network's set; an address already there is fine. */
@@ -172,9 +205,6 @@ public final class Masquerade implements AutoCloseable {
 
     // ---- internals ------------------------------------------------------------------------
 
-    /** A rule of our chain: its handle and its comment (null if it has none). */
-    record RuleRef(long handle, String comment) {}
-
     private String setFor(String network, InetAddress podIp) {
         return SetNames.of(network, podIp.getAddress().length == 16);
     }
@@ -194,30 +224,7 @@ public final class Masquerade implements AutoCloseable {
 
     /** The rules of our chain; none when the table or chain does not exist. */
     List<RuleRef> rules() {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(NftMessages.getRules(FAMILY, TABLE, CHAIN),
-                    "nft list chain inet " + TABLE + " " + CHAIN);
-        } catch (NetlinkException e) {
-            if (e.is(Errno.ENOENT)) {
-                return List.of();
-            }
-            throw e;
-        }
-        List<RuleRef> out = new ArrayList<>();
-        for (NlMessage m : replies) {
-            NlAttrs a = m.attrs(4);
-            if (!TABLE.equals(a.string(RULE_TABLE)) || !CHAIN.equals(a.string(RULE_CHAIN))) {
-                continue; // a kernel that ignores the dump filter
-            }
-            ByteBuffer handle = a.get(RULE_HANDLE);
-            if (handle == null || handle.remaining() < 8) {
-                continue;
-            }
-            out.add(new RuleRef(handle.order(ByteOrder.BIG_ENDIAN).getLong(0),
-                    NftMessages.commentOf(a.bytes(RULE_USERDATA))));
-        }
-        return out;
+        return RuleRef.list(socket, FAMILY, TABLE, CHAIN, "nft list chain inet " + TABLE + " " + CHAIN);
     }
 
     /** The set names of our table; none when the table does not exist. */

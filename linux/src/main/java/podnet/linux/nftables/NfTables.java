@@ -14,7 +14,8 @@ final class NfTables {
     static final int NFNETLINK_V0 = 0;
 
     /** nfgenmsg families (NFPROTO_*). */
-    static final int NFPROTO_UNSPEC = 0, NFPROTO_INET = 1, NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10;
+    static final int NFPROTO_UNSPEC = 0, NFPROTO_INET = 1, NFPROTO_IPV4 = 2, NFPROTO_BRIDGE = 7,
+            NFPROTO_IPV6 = 10;
 
     // enum nf_tables_msg_types
     static final int NEWTABLE = 0, GETTABLE = 1, DELTABLE = 2, NEWCHAIN = 3, GETCHAIN = 4,
@@ -34,7 +35,9 @@ final class NfTables {
             CHAIN_POLICY = 5, CHAIN_TYPE = 7;
     // enum nft_hook_attributes
     static final int HOOK_HOOKNUM = 1, HOOK_PRIORITY = 2;
-    static final int NF_INET_POST_ROUTING = 4, NF_ACCEPT = 1;
+    static final int NF_INET_POST_ROUTING = 4, NF_BR_PRE_ROUTING = 0;
+    // verdicts
+    static final int NF_DROP = 0, NF_ACCEPT = 1;
     /** NF_IP_PRI_NAT_SRC, nft's "srcnat". */
     static final int PRIORITY_SRCNAT = 100;
 
@@ -45,7 +48,9 @@ final class NfTables {
     static final int LIST_ELEM = 1;
     static final int EXPR_NAME = 1, EXPR_DATA = 2;
     // enum nft_data_attributes
-    static final int DATA_VALUE = 1;
+    static final int DATA_VALUE = 1, DATA_VERDICT = 2;
+    // enum nft_verdict_attributes
+    static final int VERDICT_CODE = 1;
 
     // enum nft_set_attributes
     static final int SET_TABLE = 1, SET_NAME = 2, SET_FLAGS = 3, SET_KEY_TYPE = 4,
@@ -64,15 +69,16 @@ final class NfTables {
 
     // expressions
     static final int META_DREG = 1, META_KEY = 2;
-    static final int NFT_META_NFPROTO = 15;
+    static final int NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15;
     static final int CMP_SREG = 1, CMP_OP = 2, CMP_DATA = 3;
     static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1;
     static final int PAYLOAD_DREG = 1, PAYLOAD_BASE = 2, PAYLOAD_OFFSET = 3, PAYLOAD_LEN = 4;
-    static final int NFT_PAYLOAD_NETWORK_HEADER = 1;
+    static final int NFT_PAYLOAD_LL_HEADER = 0, NFT_PAYLOAD_NETWORK_HEADER = 1;
     static final int BITWISE_SREG = 1, BITWISE_DREG = 2, BITWISE_LEN = 3, BITWISE_MASK = 4,
             BITWISE_XOR = 5;
     static final int LOOKUP_SET = 1, LOOKUP_SREG = 2, LOOKUP_SET_ID = 4;
-    static final int NFT_REG_1 = 1;
+    static final int IMMEDIATE_DREG = 1, IMMEDIATE_DATA = 2;
+    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
 
     /** libnftnl rule userdata: NFTNL_UDATA_RULE_COMMENT. */
     static final int UDATA_RULE_COMMENT = 0;

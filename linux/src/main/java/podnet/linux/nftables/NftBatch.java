@@ -2,8 +2,10 @@ package podnet.linux.nftables;
 
 import java.util.ArrayList;
 import java.util.List;
+import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlRequest;
+import podnet.linux.sys.Errno;
 
 /**
  * One nf_tables transaction: BATCH_BEGIN, the changes, BATCH_END, sent in one datagram and
@@ -31,6 +33,23 @@ final class NftBatch {
     /** The number of changes (begin and end not counted). */
     int size() {
         return messages.size() - 1;
+    }
+
+    /**
+     * Sends a batch that only deletes what is empty (see {@code NftMessages.del*IfEmpty});
+     * returns false when the kernel refused it because something was not (EBUSY), or it was
+     * gone already (ENOENT). Nothing of the batch is applied then.
+     */
+    boolean sendIfUnused(NetlinkSocket socket) {
+        try {
+            send(socket);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.is(Errno.EBUSY) || e.is(Errno.ENOENT) || e.is(Errno.ENOTEMPTY)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Sends the batch and waits for every change's ACK; throws the first refusal. */

@@ -20,6 +20,7 @@ final class NftMessages {
     private static final int ACK = NlMessage.NLM_F_ACK;
     private static final int CREATE = NlMessage.NLM_F_CREATE;
     private static final int APPEND = NlMessage.NLM_F_APPEND;
+    private static final int IFNAMSIZ = 16;
 
     /** A message with its nfgenmsg header: family, NFNETLINK_V0, res_id (big endian). */
     static NlRequest message(int type, int flags, int family, int resId) {
@@ -56,16 +57,41 @@ final class NftMessages {
         return nft(DELTABLE, ACK, family).attrString(TABLE_NAME, table);
     }
 
+    /**
+     * NLM_F_NONREC on a delete: the kernel refuses (EBUSY) to delete a table that still has
+     * chains or sets, a chain that still has rules, a set that still has elements, and the
+     * whole batch with it. The check and the delete are one transaction: nothing added
+     * meanwhile is ever lost.
+     */
+    private static final int NONREC = 0x100;
+
+    static NlRequest delTableIfEmpty(int family, String table) {
+        return nft(DELTABLE, NONREC | ACK, family).attrString(TABLE_NAME, table);
+    }
+
+    static NlRequest delChainIfEmpty(int family, String table, String chain) {
+        return nft(DELCHAIN, NONREC | ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
+    }
+
+    static NlRequest delSetIfEmpty(int family, String table, String set) {
+        return nft(DELSET, NONREC | ACK, family).attrString(SET_TABLE, table).attrString(SET_NAME, set);
+    }
+
     /** A base chain of type nat on the postrouting hook with policy accept. */
     static NlRequest newNatPostroutingChain(int family, String table, String chain, int priority) {
+        return newBaseChain(family, table, chain, "nat", NF_INET_POST_ROUTING, priority);
+    }
+
+    /** A base chain of {@code type} ("nat", "filter") on {@code hook} with policy accept. */
+    static NlRequest newBaseChain(int family, String table, String chain, String type, int hook, int priority) {
         NlRequest r = nft(NEWCHAIN, CREATE | ACK, family)
                 .attrString(CHAIN_TABLE, table)
                 .attrString(CHAIN_NAME, chain)
-                .attrString(CHAIN_TYPE, "nat")
+                .attrString(CHAIN_TYPE, type)
                 .attrBe32(CHAIN_POLICY, NF_ACCEPT);
-        int hook = r.beginNested(CHAIN_HOOK);
-        r.attrBe32(HOOK_HOOKNUM, NF_INET_POST_ROUTING).attrBe32(HOOK_PRIORITY, priority);
-        return r.endNested(hook);
+        int h = r.beginNested(CHAIN_HOOK);
+        r.attrBe32(HOOK_HOOKNUM, hook).attrBe32(HOOK_PRIORITY, priority);
+        return r.endNested(h);
     }
 
     /** A plain set of IPv4 or IPv6 addresses; {@code setId} names it within one batch. */
@@ -118,6 +144,25 @@ final class NftMessages {
                 .attrString(RULE_CHAIN, chain);
         rule.writeExpressions(r, RULE_EXPRESSIONS, setId);
         return r.attr(RULE_USERDATA, commentUserdata(rule.comment()));
+    }
+
+    /**
+     * Appends {@code iifname PORT ether saddr != MAC drop comment "..."}: frames entering on
+     * {@code port} with any source MAC but {@code mac} are dropped.
+     */
+    static NlRequest newSourceMacRule(int family, String table, String chain, String port, byte[] mac, String comment) {
+        NlRequest r = nft(NEWRULE, CREATE | APPEND | ACK, family)
+                .attrString(RULE_TABLE, table)
+                .attrString(RULE_CHAIN, chain);
+        byte[] name = new byte[IFNAMSIZ];
+        byte[] n = port.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, name, 0, Math.min(n.length, IFNAMSIZ - 1));
+        new Expressions(r, RULE_EXPRESSIONS)
+                .metaIifname().cmp(NFT_CMP_EQ, name)
+                .linkLayerPayload(6, 6).cmp(NFT_CMP_NEQ, mac) // ether saddr
+                .verdict(NF_DROP)
+                .end();
+        return r.attr(RULE_USERDATA, commentUserdata(comment));
     }
 
     static NlRequest delRule(int family, String table, String chain, long handle) {

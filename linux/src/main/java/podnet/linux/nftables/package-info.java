@@ -1,5 +1,5 @@
 /**
- * Pod masquerade in nf_tables over NFNETLINK, without nft(8). The ruleset it keeps, as
+ * Pod masquerade and MAC spoof checks in nf_tables over NFNETLINK, without nft(8). The ruleset it keeps, as
  * {@code nft list ruleset} prints it:
  *
  * <pre>
@@ -16,7 +16,19 @@
  * }
  * </pre>
  *
- * {@link podnet.linux.nftables.Masquerade} is the API; the rest is the codec (messages and
- * expressions written attribute for attribute as nft 1.0.6 writes them) and the batch.
+ * and, for macspoofchk, one rule per pod port in a bridge-family table:
+ *
+ * <pre>
+ * table bridge podnet {
+ *     chain prerouting {
+ *         type filter hook prerouting priority -300; policy accept;
+ *         iifname "veth1a2b3c4d" ether saddr != 0a:58:0a:f4:02:05 drop comment "podnet-spoofchk ID eth0"
+ *     }
+ * }
+ * </pre>
+ *
+ * {@link podnet.linux.nftables.Masquerade} and {@link podnet.linux.nftables.MacSpoofCheck} are
+ * the API; the rest is the codec (messages and expressions written attribute for attribute as
+ * nft 1.0.6 writes them) and the batch, shared by both.
  */
 package podnet.linux.nftables;

@@ -37,6 +37,11 @@ public final class FileDescriptor implements AutoCloseable {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
+    private static final class Fchmod {
+        static final MethodHandle H = Libc.downcall("fchmod",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
     private final int fd;
     private volatile boolean closed;
 
@@ -86,6 +91,19 @@ public final class FileDescriptor implements AutoCloseable {
             } catch (Throwable t) {
                 throw Libc.rethrow(t);
             }
+        }
+    }
+
+    /**
+     * fchmod(2). On a Unix socket before bind(2) it sets the mode the socket file is created
+     * with, so the file is never more open than that, not even between bind and a chmod.
+     */
+    public void chmod(int mode) {
+        MemorySegment st = Libc.errnoState();
+        try {
+            Libc.check("fchmod", (int) Fchmod.H.invokeExact(st, fd(), mode), st);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
         }
     }
 

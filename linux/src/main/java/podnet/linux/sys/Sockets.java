@@ -17,7 +17,7 @@ public final class Sockets {
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3,
             SOCK_CLOEXEC = 02000000;
     public static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVTIMEO = 20,
-            SO_ATTACH_FILTER = 26, SO_PEERCRED = 17;
+            SO_SNDTIMEO = 21, SO_ATTACH_FILTER = 26, SO_PEERCRED = 17, SO_PEERPIDFD = 77;
     public static final int MSG_PEEK = 2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
 
     private static final class Socket {
@@ -50,6 +50,11 @@ public final class Sockets {
                 JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     }
 
+    private static final class Connect {
+        static final MethodHandle H = Libc.downcall("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
     private static final class Listen {
         static final MethodHandle H = Libc.downcall("listen",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -75,6 +80,23 @@ public final class Sockets {
             Libc.check("shutdown", rc, st);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        }
+    }
+
+    /** connect(2), retried on EINTR. */
+    public static void connect(int fd, MemorySegment address) {
+        MemorySegment st = Libc.errnoState();
+        while (true) {
+            try {
+                int rc = (int) Connect.H.invokeExact(st, fd, address, (int) address.byteSize());
+                if (rc < 0 && Libc.errno(st) == Errno.EINTR) {
+                    continue;
+                }
+                Libc.check("connect", rc, st);
+                return;
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
         }
     }
 

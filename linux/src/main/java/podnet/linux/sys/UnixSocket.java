@@ -2,6 +2,7 @@ package podnet.linux.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A Unix stream socket on a raw descriptor: listen/accept on a path, blocking reads and writes,
@@ -29,12 +29,12 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = FileDescriptor.adopt(fd);
     }
 
-    /** Binds and listens on {@code path} (a stale socket file is replaced), mode 0600. */
+    /**
+     * Binds and listens on {@code path} (a stale socket file is replaced), mode 0600 from the
+     * moment the file exists (fchmod before bind), whatever the umask.
+     */
     public static UnixSocket listen(Path path, int backlog) {
-        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
-        if (p.length >= SUN_PATH_MAX) {
-            throw new IllegalArgumentException("socket path too long: " + path);
-        }
+        byte[] p = pathBytes(path);
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
             Files.deleteIfExists(path);
@@ -43,21 +43,82 @@ public final class UnixSocket implements AutoCloseable {
         }
         UnixSocket s = new UnixSocket(Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0));
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment addr = a.allocate(2 + SUN_PATH_MAX, 2);
-            addr.set(JAVA_SHORT, 0, (short) Sockets.AF_UNIX);
-            MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
-            Sockets.bind(s.fd.fd(), addr);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            s.fd.chmod(0600);
+            Sockets.bind(s.fd.fd(), address(a, p));
             Sockets.listen(s.fd.fd(), backlog);
             return s;
-        } catch (IOException e) {
-            s.close();
-            throw new UncheckedIOException("chmod " + path, e);
         } catch (RuntimeException e) {
             s.close();
             throw e;
         }
     }
+
+    /** Connects to the socket at {@code path}; throws (ECONNREFUSED, ENOENT) when nobody listens. */
+    public static UnixSocket connect(Path path) {
+        byte[] p = pathBytes(path);
+        UnixSocket s = new UnixSocket(Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0));
+        try (Arena a = Arena.ofConfined()) {
+            Sockets.connect(s.fd.fd(), address(a, p));
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A socket this process was handed (systemd socket activation passes listeners from fd 3 on). */
+    public static UnixSocket adopt(int fd) {
+        return new UnixSocket(fd);
+    }
+
+    private static byte[] pathBytes(Path path) {
+        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (p.length >= SUN_PATH_MAX) {
+            throw new IllegalArgumentException("socket path too long: " + path);
+        }
+        return p;
+    }
+
+    private static MemorySegment address(Arena a, byte[] p) {
+        MemorySegment addr = a.allocate(2 + SUN_PATH_MAX, 2);
+        addr.set(JAVA_SHORT, 0, (short) Sockets.AF_UNIX);
+        MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+        return addr;
+    }
+
+    /**
+     * SO_RCVTIMEO and SO_SNDTIMEO: a read or write that waits longer fails with EAGAIN (0: wait
+     * forever).
+     */
+    public void setTimeouts(int millis) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment tv = a.allocate(16, 8); // struct timeval
+            tv.set(JAVA_LONG, 0, millis / 1000);
+            tv.set(JAVA_LONG, 8, (millis % 1000) * 1000L);
+            Sockets.setsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_RCVTIMEO, tv);
+            Sockets.setsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_SNDTIMEO, tv);
+        }
+    }
+
+    /**
+     * A pidfd of the peer as it was when it connected (SO_PEERPIDFD, Linux 6.5+): unlike the
+     * pid of {@link #peerCredentials()}, it can never name a later process that reused the pid.
+     * Null when this kernel does not have the option.
+     */
+    public FileDescriptor peerPidfd() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            Sockets.getsockopt(fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_PEERPIDFD, v, a.allocate(JAVA_INT));
+            return FileDescriptor.adopt(v.get(JAVA_INT, 0));
+        } catch (SysException e) {
+            if (e.errno() == ENOPROTOOPT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static final int ENOPROTOOPT = 92;
 
     /** Blocks until a client connects. */
     public UnixSocket accept() {

@@ -76,6 +76,10 @@ final class Nft {
 
     /** The chain's rules as nft prints them (text, not JSON), handles stripped. */
     String chainText(String table, String chain) {
-        return run(netns, "list", "chain", "inet", table, chain);
+        return chainText("inet", table, chain);
+    }
+
+    String chainText(String family, String table, String chain) {
+        return run(netns, "list", "chain", family, table, chain);
     }
 }

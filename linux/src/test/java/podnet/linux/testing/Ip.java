@@ -26,22 +26,8 @@ public final class Ip {
 
     /** Runs a command, waiting at most 30 s. */
     public static Result run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + String.join(" ", cmd));
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(cmd), null, java.time.Duration.ofSeconds(30));
+        return new Result(r.exit(), r.out(), r.stderr());
     }
 
     /** {@code ip [-n NS] -j ARGS...} parsed as a list of objects. */

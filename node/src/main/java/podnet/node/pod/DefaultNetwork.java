@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import podnet.cni.install.PodNetwork;
+import podnet.cni.install.NodeConflist;
 
 /**
  * The network pods join when {@code --network} is not given: the article's node, bridge
@@ -16,9 +16,9 @@ import podnet.cni.install.PodNetwork;
 public final class DefaultNetwork {
     private DefaultNetwork() {}
 
-    public static final String NAME = PodNetwork.NAME;
-    public static final String SUBNET = PodNetwork.DEFAULT.subnet();
-    public static final String BRIDGE = PodNetwork.BRIDGE;
+    public static final String NAME = NodeConflist.NAME;
+    public static final String SUBNET = NodeConflist.DEFAULT.subnet();
+    public static final String BRIDGE = NodeConflist.BRIDGE;
 
     public static Path conflist(Path stateDir) {
         return stateDir.resolve("net.d").resolve("10-podnet.conflist");
@@ -44,6 +44,6 @@ public final class DefaultNetwork {
 
     /** podnet's conflist without masquerade (the demo's pods talk to each other, not out), leases under the state dir. */
     static String text(Path ipamDir) {
-        return PodNetwork.DEFAULT.withIpMasq(false).withDataDir(ipamDir).conflist();
+        return NodeConflist.DEFAULT.withIpMasq(false).withDataDir(ipamDir).conflist();
     }
 }

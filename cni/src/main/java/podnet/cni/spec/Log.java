@@ -1,4 +1,4 @@
-package podnet.cni;
+package podnet.cni.spec;
 
 /** Plugin logging: stderr only, so stdout stays pure CNI JSON. */
 public final class Log {

@@ -9,13 +9,13 @@ import podnet.linux.inet.Cidr;
  * the node's pod subnet, then loopback. {@code mtu} 0 keeps the kernel's default; a null
  * {@code dataDir} keeps host-local's (/var/lib/cni/networks).
  */
-public record PodNetwork(String subnet, int mtu, boolean ipMasq, Path dataDir) {
+public record NodeConflist(String subnet, int mtu, boolean ipMasq, Path dataDir) {
     public static final String NAME = "podnet";
     public static final String BRIDGE = "cni0";
     /** The node's network of the article: cni0 at 10.244.2.1/24, masquerade on. */
-    public static final PodNetwork DEFAULT = new PodNetwork("10.244.2.0/24", 0, true, null);
+    public static final NodeConflist DEFAULT = new NodeConflist("10.244.2.0/24", 0, true, null);
 
-    public PodNetwork {
+    public NodeConflist {
         Cidr c;
         try {
             c = Cidr.parse(subnet);
@@ -31,12 +31,12 @@ public record PodNetwork(String subnet, int mtu, boolean ipMasq, Path dataDir) {
         }
     }
 
-    public PodNetwork withIpMasq(boolean on) {
-        return new PodNetwork(subnet, mtu, on, dataDir);
+    public NodeConflist withIpMasq(boolean on) {
+        return new NodeConflist(subnet, mtu, on, dataDir);
     }
 
-    public PodNetwork withDataDir(Path dir) {
-        return new PodNetwork(subnet, mtu, ipMasq, dir);
+    public NodeConflist withDataDir(Path dir) {
+        return new NodeConflist(subnet, mtu, ipMasq, dir);
     }
 
     /** The conflist text; cniVersion 1.0.0 is the newest the Debian reference plugins accept. */

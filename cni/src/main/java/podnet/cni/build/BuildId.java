@@ -1,4 +1,4 @@
-package podnet.cni.install;
+package podnet.cni.build;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +16,10 @@ import java.util.stream.Stream;
  * serves stale classes from a cache made for an older jar at the same path, so a rebuilt jar
  * must never find the old cache under the name it looks for.
  */
-final class BuildId {
+public final class BuildId {
     private BuildId() {}
 
-    static String of(List<Path> classpath) {
+    public static String of(List<Path> classpath) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Path p : classpath) {

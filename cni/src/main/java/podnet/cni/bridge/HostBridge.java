@@ -1,0 +1,128 @@
+package podnet.cni.bridge;
+
+import java.util.Optional;
+import podnet.cni.spec.CniError;
+import podnet.linux.netlink.BridgePort;
+import podnet.linux.netlink.Link;
+import podnet.linux.netlink.Links;
+import podnet.linux.netlink.NetlinkException;
+import podnet.linux.netlink.NetlinkHandle;
+import podnet.linux.ns.Netns;
+import podnet.linux.sys.Errno;
+import podnet.linux.sysctl.Sysctl;
+
+/** The node's bridge: created if missing, checked, brought up; and a host veth made its port. */
+final class HostBridge {
+    private HostBridge() {}
+
+    /**
+     * The bridge, up and configured as {@code conf} says; created when missing, and then
+     * deleted again by {@code undo} unless another attachment's port is on it by then.
+     */
+    static Link ensure(NetlinkHandle host, BridgeConf conf, Undo undo) {
+        Optional<Link> existing = host.links().get(conf.bridge());
+        Link br;
+        if (existing.isPresent()) {
+            br = existing.get();
+        } else {
+            try {
+                br = host.links().addBridge(conf.bridge(), conf.mtu(), conf.vlanFiltering());
+                String name = br.name();
+                undo.push("delete bridge " + name, () -> deleteIfNoPorts(host, name));
+            } catch (NetlinkException e) {
+                if (e.is(Errno.EOPNOTSUPP) && conf.vlanFiltering()) {
+                    throw noVlanFiltering(e);
+                }
+                if (!e.is(Errno.EEXIST)) {
+                    throw e;
+                }
+                br = host.links().require(conf.bridge()); // another ADD created it meanwhile
+            }
+        }
+        if (!br.isBridge()) {
+            throw CniError.config("\"" + conf.bridge() + "\" already exists but is not a bridge");
+        }
+        if (conf.promiscMode() && !br.isPromisc()) {
+            host.links().setPromisc(br.name(), true);
+        }
+        if (conf.vlanFiltering() && (br.bridge() == null || !br.bridge().vlanFiltering())) {
+            try {
+                host.links().setBridgeVlanFiltering(br.name(), true);
+            } catch (NetlinkException e) {
+                throw e.is(Errno.EOPNOTSUPP) ? noVlanFiltering(e) : e;
+            }
+        }
+        bestEffortSysctl(Sysctl.conf("ipv6", br.name(), "accept_ra"), "0");
+        if (!br.isUp()) {
+            host.links().setUp(br.name());
+        }
+        return host.links().require(br.name());
+    }
+
+    /** The bridge's name must be free or a bridge's: checked before anything is created. */
+    static void requireBridgeOrFree(NetlinkHandle host, BridgeConf conf) {
+        Optional<Link> l = host.links().get(conf.bridge());
+        if (l.isPresent() && !l.get().isBridge()) {
+            throw CniError.config("\"" + conf.bridge() + "\" already exists but is not a bridge");
+        }
+    }
+
+    /** Whether any link other than {@code except} is a port of the bridge. */
+    static boolean hasPorts(NetlinkHandle host, String bridge, String except) {
+        Optional<Link> br = host.links().get(bridge);
+        if (br.isEmpty()) {
+            return false;
+        }
+        for (Link l : host.links().list()) {
+            if (l.masterIndex() == br.get().index() && !l.name().equals(except)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteIfNoPorts(NetlinkHandle host, String bridge) {
+        if (!hasPorts(host, bridge, null)) {
+            host.links().deleteIfExists(bridge);
+        }
+    }
+
+    /** The host veth up, a port of the bridge with the configured hairpin, isolation and VLANs. */
+    static void plug(NetlinkHandle host, String hostVeth, Link br, BridgeConf conf) {
+        host.links().setUp(hostVeth);
+        bestEffortSysctl(Sysctl.conf("ipv6", hostVeth, "accept_ra"), "0");
+        host.links().setMaster(hostVeth, br.name());
+        if (conf.hairpinMode() || conf.portIsolation()) {
+            host.links().setBridgePort(hostVeth, new BridgePort.Change(conf.hairpinMode() ? true : null, null,
+                    conf.portIsolation() ? true : null));
+        }
+        if (conf.vlan() != 0) {
+            host.links().bridgeVlanAdd(hostVeth, conf.vlan(), Links.BRIDGE_VLAN_INFO_PVID | Links.BRIDGE_VLAN_INFO_UNTAGGED);
+        }
+        for (int vid : conf.vlanTrunk()) {
+            host.links().bridgeVlanAdd(hostVeth, vid, 0);
+        }
+        if (conf.vlanFiltering() && !conf.preserveDefaultVlan()) {
+            try {
+                host.links().bridgeVlanDel(hostVeth, 1);
+            } catch (NetlinkException e) {
+                if (!e.is(Errno.ENOENT) && !e.is(Errno.EINVAL)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static CniError noVlanFiltering(NetlinkException e) {
+        return new CniError(CniError.UNSUPPORTED_FIELD, "\"vlan\"/\"vlanTrunk\": this kernel's bridge has no VLAN filtering"
+                + " (CONFIG_BRIDGE_VLAN_FILTERING): " + e.getMessage(), null, e);
+    }
+
+    private static void bestEffortSysctl(String key, String value) {
+        try {
+            Sysctl.ensure(Netns.CURRENT, key, value);
+        } catch (RuntimeException e) {
+            // IPv6 may be disabled on the node: the reference ignores this too
+        }
+    }
+}
