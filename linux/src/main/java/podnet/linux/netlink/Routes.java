@@ -58,6 +58,11 @@ public final class Routes {
     }
 
     private void write(int type, int flags, Route r, String what) {
+        handle.request(request(type, flags, r), what + describe(r));
+    }
+
+    /** The RTM_NEWROUTE/DELROUTE message for {@code r} (also sent in an {@link RtBatch}). */
+    static NlRequest request(int type, int flags, Route r) {
         int dstLen = r.destination() == null ? 0 : r.destination().prefixLength();
         boolean del = type == Rtm.DELROUTE;
         // Like iproute2: a delete matches any scope (RT_SCOPE_NOWHERE), protocol and type.
@@ -86,10 +91,10 @@ public final class Routes {
             req.attrU32(RTAX_MTU, r.mtu());
             req.endNested(m);
         }
-        handle.request(req, what + describe(r));
+        return req;
     }
 
-    private static String describe(Route r) {
+    static String describe(Route r) {
         return r.destinationText() + (r.gateway() != null ? " via " + Cidr.text(r.gateway()) : "")
                 + (r.oif() != 0 ? " oif #" + r.oif() : "");
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sys.Errno;
+import podnet.linux.sys.Poll;
 
 /**
  * A netlink socket with request/ACK and dump semantics.
@@ -26,7 +27,7 @@ import podnet.linux.sys.Errno;
  */
 public final class NetlinkSocket implements AutoCloseable {
     public static final int NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12;
-    private static final int SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
+    private static final int SOL_NETLINK = 270, NETLINK_ADD_MEMBERSHIP = 1, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
     private static final int NLMSGERR_ATTR_MSG = 1;
     private static final int RECV_BUFFER = 64 * 1024;
     private static final int DUMP_RETRIES = 10;
@@ -39,6 +40,15 @@ public final class NetlinkSocket implements AutoCloseable {
 
         /** The messages of the next datagram. */
         List<NlMessage> receive();
+
+        /** Whether a datagram is waiting, after waiting up to {@code millis} for one. */
+        default boolean readable(int millis) {
+            return true;
+        }
+
+        default void subscribe(int group) {
+            throw new UnsupportedOperationException("subscribe");
+        }
 
         @Override
         void close();
@@ -222,6 +232,92 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code reqs} (rtnetlink requests, each flagged NLM_F_REQUEST|NLM_F_ACK) in one
+     * datagram and waits for every ACK: one round trip for many requests. The kernel handles
+     * them in order, each on its own, and goes on after a refused one, so a request may rely
+     * on an earlier one's effect (a port's settings after its master is set). Returns, per
+     * request, the messages sent back before its ACK (the link of a GET, an NLM_F_ECHO copy).
+     *
+     * @throws NetlinkException the first refusal in request order, named by {@code names}
+     */
+    public List<List<NlMessage>> requestAll(List<NlRequest> reqs, List<String> names) {
+        List<Outcome> outcomes = requestEach(reqs, names);
+        List<List<NlMessage>> replies = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                throw o.error();
+            }
+            replies.add(o.replies());
+        }
+        return replies;
+    }
+
+    /** One request's answer in {@link #requestEach}: what came before its ACK, and its refusal if it was refused. */
+    public record Outcome(List<NlMessage> replies, NetlinkException error) {}
+
+    /** {@link #requestAll}, with every request's outcome instead of the first refusal thrown. */
+    public synchronized List<Outcome> requestEach(List<NlRequest> reqs, List<String> names) {
+        int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " requests but " + names.size() + " names");
+        }
+        int[] seqs = new int[n];
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
+        send(all.flip());
+        List<List<NlMessage>> replies = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            replies.add(new ArrayList<>());
+        }
+        NetlinkException[] errors = new NetlinkException[n];
+        int pending = n;
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                int i = indexOf(seqs, m.seq());
+                if (i < 0) {
+                    continue; // stray: a late answer to an earlier request, a notification
+                }
+                if (m.type() != NlMessage.NLMSG_ERROR) {
+                    replies.get(i).add(m);
+                    continue;
+                }
+                pending--;
+                if (errorCode(m) != 0) {
+                    errors[i] = error(names.get(i), m);
+                }
+            }
+        }
+        List<Outcome> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Outcome(replies.get(i), errors[i]));
+        }
+        return out;
+    }
+
+    /** Joins multicast group {@code group} (e.g. RTNLGRP_LINK = 1): its notifications arrive on this socket. */
+    public void subscribe(int group) {
+        transport.subscribe(group);
+    }
+
+    /**
+     * The messages of the next datagram, waiting at most {@code timeoutMillis}; empty when none
+     * came. For a subscribed socket, which receives notifications nobody asked for.
+     */
+    public List<NlMessage> receive(int timeoutMillis) {
+        return transport.readable(timeoutMillis) ? receive() : List.of();
+    }
+
     private static int indexOf(int[] seqs, int seq) {
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] == seq) {
@@ -263,6 +359,20 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
             Sockets.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
+        }
+
+        @Override
+        public boolean readable(int millis) {
+            return (Poll.poll(fd.fd(), Poll.POLLIN, millis) & Poll.POLLIN) != 0;
+        }
+
+        @Override
+        public void subscribe(int group) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment g = a.allocate(JAVA_INT);
+                g.set(JAVA_INT, 0, group);
+                Sockets.setsockopt(fd.fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
+            }
         }
 
         @Override
