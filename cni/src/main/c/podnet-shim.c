@@ -23,6 +23,7 @@
  * Settings (environment first, then <dir of this executable>/podnet-shim.conf lines key=value):
  *   PODNET_AUTOSTART / autostart   0, off, no or false: never start a daemon (one-shot path)
  *   PODNET_IDLE_EXIT / idle-exit   seconds a started daemon stays without calls (default 600)
+ *   PODNET_WARMUP / warm-up        off: the started daemon takes calls without warming up first
  *
  * Wire format (native byte order, same machine):
  *   request:  "PNC1" u32 n_env { u32 len, bytes "K=V" }*n_env  u32 len, plugin  u32 len, stdin
@@ -335,7 +336,8 @@ static int place_fd(int fd, int to) {
 }
 
 /* In the grandchild: detach from the caller's stdio, signals and environment, and exec podnetd. */
-static void exec_daemon(const char *launcher, const char *sockpath, const char *logpath, const char *idle, int ready) {
+static void exec_daemon(const char *launcher, const char *sockpath, const char *logpath, const char *idle, int warm,
+                        int ready) {
     /* Above 2 first: the caller may have left 0-2 closed, and pipe2/open then returned those. */
     int null = fcntl(open("/dev/null", O_RDWR | O_CLOEXEC), F_DUPFD_CLOEXEC, 10);
     int log = fcntl(open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600), F_DUPFD_CLOEXEC, 10);
@@ -352,14 +354,15 @@ static void exec_daemon(const char *launcher, const char *sockpath, const char *
     umask(022);
     if (chdir("/") < 0) _exit(127);
     char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PODNET_READY_FD=3", NULL};
-    char *argv[] = {(char *)launcher, "--socket", (char *)sockpath, "--idle-exit", (char *)idle, NULL};
+    char *argv[] = {(char *)launcher, "--socket", (char *)sockpath, "--idle-exit", (char *)idle,
+                    warm ? NULL : "--no-warm-up", NULL};
     execve(launcher, argv, envp);
     dprintf(2, "podnet-shim: cannot start %s: %s\n", launcher, strerror(errno));
     _exit(127);
 }
 
 /* Starts podnetd detached from us; returns the read end of its readiness pipe, or -1. */
-static int spawn_daemon(const char *launcher, const char *sockpath, const char *statedir, const char *idle) {
+static int spawn_daemon(const char *launcher, const char *sockpath, const char *statedir, const char *idle, int warm) {
     char logpath[PATH_MAX], old[PATH_MAX + 2];
     snprintf(logpath, sizeof logpath, "%s/podnetd.log", statedir);
     struct stat st;
@@ -381,7 +384,7 @@ static int spawn_daemon(const char *launcher, const char *sockpath, const char *
         if (setsid() < 0) _exit(1);
         pid_t d = fork();
         if (d != 0) _exit(d < 0 ? 1 : 0);
-        exec_daemon(launcher, sockpath, logpath, idle, p[1]);
+        exec_daemon(launcher, sockpath, logpath, idle, warm, p[1]);
     }
     close(p[1]);
     int status = 0;
@@ -441,8 +444,10 @@ static int connect_daemon(const char *sockpath) {
     }
     fd = connect_to(sockpath); /* the call we raced with may have started it meanwhile */
     if (fd < 0) {
+        char warm[16];
+        setting(dir, "PODNET_WARMUP", "warm-up", "on", warm, sizeof warm);
         setting(dir, "PODNET_IDLE_EXIT", "idle-exit", DEFAULT_IDLE_EXIT, value, sizeof value);
-        int ready = spawn_daemon(launcher, sockpath, statedir, value);
+        int ready = spawn_daemon(launcher, sockpath, statedir, value, !is_off(warm));
         if (ready >= 0) {
             if (!wait_ready(ready)) {
                 fprintf(stderr, "podnet-shim: the podnetd started for %s did not come up (see %s/podnetd.log)\n",

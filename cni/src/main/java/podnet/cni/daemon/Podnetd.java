@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
 import podnet.linux.sys.StopSignals;
@@ -30,9 +31,20 @@ public final class Podnetd implements AutoCloseable {
     /** Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet), the rest is the JVM's own. */
     static final long REQUEST_BUDGET = 24L << 20;
 
-    /** The bounds; tests shrink them. */
-    record Settings(int maxCalls, Duration idleTimeout, long requestBudget) {
-        static final Settings DEFAULT = new Settings(MAX_CALLS, IDLE_TIMEOUT, REQUEST_BUDGET);
+    /**
+     * The bounds; tests shrink them. {@code idleExit}: with no call for that long (and none in
+     * flight), the daemon stops by itself, as one the shim started does; null: never.
+     */
+    record Settings(int maxCalls, Duration idleTimeout, long requestBudget, Duration idleExit) {
+        static final Settings DEFAULT = new Settings(MAX_CALLS, IDLE_TIMEOUT, REQUEST_BUDGET, null);
+
+        Settings(int maxCalls, Duration idleTimeout, long requestBudget) {
+            this(maxCalls, idleTimeout, requestBudget, null);
+        }
+
+        Settings withIdleExit(Duration d) {
+            return new Settings(maxCalls, idleTimeout, requestBudget, d);
+        }
     }
 
     /** What the daemon runs for a call: {@link PluginRunner#runExecutable}, or a stand-in in tests. */
@@ -50,6 +62,9 @@ public final class Podnetd implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread acceptor;
     private volatile boolean stopping;
+    /** Calls being served, and when the last one ended (or the daemon started): for the idle exit. */
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile long lastCallEnded = System.nanoTime();
 
     private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
         this.socket = socket;
@@ -75,9 +90,22 @@ public final class Podnetd implements AutoCloseable {
     }
 
     static Podnetd start(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
-        Podnetd d = new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
-        d.acceptor.start();
+        Podnetd d = open(socketPath, plugins, log, settings);
+        d.serve();
         return d;
+    }
+
+    /**
+     * Owns the socket (bound, or handed over) but takes no call yet: connections wait in its
+     * backlog until {@link #serve}, so a daemon can warm up first.
+     */
+    static Podnetd open(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
+        return new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
+    }
+
+    void serve() {
+        lastCallEnded = System.nanoTime();
+        acceptor.start();
     }
 
     /**
@@ -85,14 +113,25 @@ public final class Podnetd implements AutoCloseable {
      * background of a script), then drains and returns the exit code, 0.
      */
     public static int runUntilStopped(Path socketPath, PrintStream log) throws InterruptedException {
-        Podnetd d = start(socketPath, log);
-        StopSignals.install(d::requestStop);
-        log.println("podnetd: listening on " + socketPath + (d.socket.activated() ? " (from systemd)" : "")
-                + " (root callers only)");
-        d.stopRequested.await();
-        int inFlight = d.inFlight();
+        return runUntilStopped(socketPath, null, log);
+    }
+
+    /** {@link #runUntilStopped(Path, PrintStream)}, also stopping after {@code idleExit} without calls (null: never). */
+    public static int runUntilStopped(Path socketPath, Duration idleExit, PrintStream log) throws InterruptedException {
+        Podnetd d = start(socketPath, PluginRunner::runExecutable, log, Settings.DEFAULT.withIdleExit(idleExit));
+        return d.untilStopped(log);
+    }
+
+    /** Serves until a stop signal or the idle exit, then drains; the exit code, 0. */
+    int untilStopped(PrintStream log) throws InterruptedException {
+        StopSignals.install(this::requestStop);
+        log.println("podnetd: listening on " + socket.path() + (socket.activated() ? " (from systemd)" : "")
+                + " (root callers only)" + (settings.idleExit() != null
+                        ? ", exiting after " + settings.idleExit().toSeconds() + " s without calls" : ""));
+        stopRequested.await();
+        int inFlight = inFlight();
         log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
-        if (!d.drain(DRAIN_TIMEOUT)) {
+        if (!drain(DRAIN_TIMEOUT)) {
             log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
         }
         return 0;
@@ -100,6 +139,11 @@ public final class Podnetd implements AutoCloseable {
 
     public Path socketPath() {
         return socket.path();
+    }
+
+    /** Whether a stop was asked for (a signal, the idle exit, a new install). */
+    boolean stopRequested() {
+        return stopRequested.getCount() == 0;
     }
 
     public void requestStop() {
@@ -121,6 +165,7 @@ public final class Podnetd implements AutoCloseable {
             try {
                 if (!socket.awaitConnection(200)) {
                     calls.release();
+                    stopIfIdle();
                     continue;
                 }
                 conn = socket.accept();
@@ -139,16 +184,34 @@ public final class Podnetd implements AutoCloseable {
         }
     }
 
+    /**
+     * The idle exit: no call in flight and none for the idle period. A connection that arrives
+     * meanwhile is not lost: the drain removes the socket file first, then serves the backlog.
+     */
+    private void stopIfIdle() {
+        Duration idle = settings.idleExit();
+        if (idle != null && active.get() == 0 && System.nanoTime() - lastCallEnded >= idle.toNanos()
+                && stopRequested.getCount() > 0) {
+            log.println("podnetd: no call for " + idle.toSeconds() + " s, exiting");
+            requestStop();
+        }
+    }
+
     private void serveOnNewThread(UnixSocket conn) {
+        active.incrementAndGet();
         try {
             Thread.ofPlatform().name("podnetd-call").start(() -> {
                 try {
                     new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve();
                 } finally {
+                    lastCallEnded = System.nanoTime();
+                    active.decrementAndGet();
                     calls.release();
                 }
             });
         } catch (Throwable t) { // no thread to be had (OutOfMemoryError: unable to create native thread)
+            lastCallEnded = System.nanoTime();
+            active.decrementAndGet();
             calls.release();
             conn.close();
             log.println("podnetd: could not start a thread for a call: " + t);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import podnet.linux.inet.Cidr;
+import podnet.linux.netlink.nl.NetlinkSocket;
 import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.netlink.nl.Rtm;
@@ -31,6 +32,7 @@ public final class RtBatch {
     private final List<Boolean> returnsLink = new ArrayList<>();
     private final List<String> linkNames = new ArrayList<>();
     private final List<FileDescriptor> fds = new ArrayList<>();
+    private int failedStep = -1;
 
     RtBatch(NetlinkHandle handle) {
         this.handle = handle;
@@ -159,6 +161,11 @@ public final class RtBatch {
         return requests.size();
     }
 
+    /** After {@link #send} threw: the index of the step that was refused (steps count from 0); else -1. */
+    public int failedStep() {
+        return failedStep;
+    }
+
     /**
      * Sends every step in one datagram and waits for all answers. Returns the links the steps
      * that return one gave back (addVeth, getLink), in step order.
@@ -167,14 +174,20 @@ public final class RtBatch {
      */
     public List<Link> send() {
         try {
-            List<List<NlMessage>> replies = handle.socket().requestAll(requests, names);
+            List<NetlinkSocket.Outcome> outcomes = handle.socket().requestEach(requests, names);
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i).error() != null) {
+                    failedStep = i;
+                    throw outcomes.get(i).error();
+                }
+            }
             List<Link> out = new ArrayList<>();
-            for (int i = 0; i < replies.size(); i++) {
+            for (int i = 0; i < outcomes.size(); i++) {
                 if (!returnsLink.get(i)) {
                     continue;
                 }
                 Link found = null;
-                for (NlMessage m : replies.get(i)) {
+                for (NlMessage m : outcomes.get(i).replies()) {
                     if (m.type() == Rtm.NEWLINK) {
                         Link l = Links.parse(m);
                         if (linkNames.get(i) == null || linkNames.get(i).equals(l.name())) {
