@@ -61,10 +61,15 @@ final class BenchCommand extends CommandGroup {
         @Option(names = "--cni-version", defaultValue = "1.0.0", description = "cniVersion of the config (the reference 1.1.1 stops at 1.0.0).")
         String cniVersion;
 
+        @Option(names = "--cold", defaultValue = "3", description = "Fresh podnetd starts whose first ADD is timed,"
+                + " for a directory with the podnetd launcher (default: ${DEFAULT-VALUE}).")
+        int cold;
+
         @Override
         public Integer call() {
             List<PluginSet> sets = sets(ours, reference);
-            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, masqSettings(masq), cniVersion), cli.err).run();
+            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, masqSettings(masq), cniVersion, cold),
+                    cli.err).run();
             CniBench.print(rows, sets, cli.out);
             return 0;
         }

@@ -91,8 +91,8 @@ public final class PodnetdMain {
         if (args.warmUp()) {
             long t0 = System.nanoTime();
             try {
-                int n = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, log);
-                log.printf("podnetd: warmed up with %d ADD/CHECK/DEL cycles in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+                Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, log);
+                log.printf("podnetd: warmed up in %d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, r);
             } catch (RuntimeException e) {
                 log.println("podnetd: warm-up failed (serving anyway): " + e);
             }

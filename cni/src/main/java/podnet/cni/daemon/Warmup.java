@@ -29,8 +29,17 @@ final class Warmup {
     static final int CYCLES = 40;
     static final Duration BUDGET = Duration.ofMillis(1500);
 
-    /** Runs up to {@code cycles} cycles within {@code budget}; returns how many completed. */
-    static int run(int cycles, Duration budget, PrintStream log) {
+    /** How a warm-up went: cycles completed, and the first and last cycle's time. */
+    record Report(int cycles, long firstNanos, long lastNanos) {
+        @Override
+        public String toString() {
+            return cycles + " ADD/CHECK/DEL cycles (the first " + firstNanos / 1_000_000 + " ms, the last "
+                    + lastNanos / 100_000 / 10.0 + " ms)";
+        }
+    }
+
+    /** Runs up to {@code cycles} cycles within {@code budget}. */
+    static Report run(int cycles, Duration budget, PrintStream log) {
         Path data;
         try {
             data = Files.createTempDirectory("podnetd-warmup");
@@ -47,8 +56,10 @@ final class Warmup {
             return node.netns().call(() -> {
                 long deadline = System.nanoTime() + budget.toNanos();
                 int done = 0;
+                long first = 0, last = 0;
                 call("VERSION", podPath, conf);
                 while (done < cycles && System.nanoTime() < deadline) {
+                    long t0 = System.nanoTime();
                     CniResponse add = call("ADD", podPath, conf);
                     if (add.exitCode() != 0) {
                         log.println("podnetd: warm-up ADD failed (serving anyway): " + add.stdoutText().strip());
@@ -57,9 +68,11 @@ final class Warmup {
                     String prev = conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + add.stdoutText().strip() + "}";
                     call("CHECK", podPath, prev);
                     call("DEL", podPath, conf);
+                    last = System.nanoTime() - t0;
+                    first = done == 0 ? last : first;
                     done++;
                 }
-                return done;
+                return new Report(done, first, last);
             });
         } finally {
             DirectoryTree.deleteQuietly(data);

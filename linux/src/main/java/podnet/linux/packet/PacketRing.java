@@ -2,6 +2,7 @@ package podnet.linux.packet;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -17,7 +18,7 @@ final class PacketRing {
     // tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1.
     private static final int BLOCK_STATUS = 8, NUM_PKTS = 12, OFFSET_TO_FIRST_PKT = 16, BLOCK_LEN = 20;
     // tpacket3_hdr.
-    private static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
+    static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
             STATUS = 20, MAC = 24, VLAN_TCI = 32, VLAN_TPID = 36;
     private static final int SOCKADDR_LL = 48; // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -83,6 +84,57 @@ final class PacketRing {
             release(base);
         }
         return true;
+    }
+
+    /** Takes frames where they lie in the ring, without copying them (see {@link PcapSpool}). */
+    interface RawSink {
+        /**
+         * One frame: its tpacket3_hdr is at {@code hdr} in {@code ring}; the bytes stay valid
+         * until {@link #flush}. Returns false to stop (the rest of the block stays for later).
+         */
+        boolean frame(MemorySegment ring, long hdr);
+
+        /** Done with every frame handed over: called before their block goes back to the kernel. */
+        void flush();
+    }
+
+    /** {@link #drain} for a {@link RawSink}: no copy of the block, no object per frame. */
+    boolean drainRaw(RawSink sink) {
+        while (ready()) {
+            long base = (long) current * blockSize;
+            int used = ring.get(JAVA_INT, base + BLOCK_LEN);
+            if (used <= 0 || used > blockSize) {
+                used = blockSize;
+            }
+            int n = ring.get(JAVA_INT, base + NUM_PKTS);
+            int off = ring.get(JAVA_INT, base + OFFSET_TO_FIRST_PKT);
+            for (int i = 0; i < n && off >= 0 && off + SOCKADDR_LL + 12 <= used; i++) {
+                int next = ring.get(JAVA_INT, base + off + NEXT_OFFSET);
+                if (i >= resumeAt) {
+                    resumeAt = i + 1;
+                    int snap = ring.get(JAVA_INT, base + off + SNAPLEN);
+                    int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, base + off + MAC));
+                    if (snap >= 0 && off + mac + snap <= used && !sink.frame(ring, base + off)) {
+                        sink.flush();
+                        if (resumeAt == n) {
+                            release(base);
+                        }
+                        return false;
+                    }
+                }
+                off += next;
+            }
+            sink.flush();
+            release(base);
+        }
+        return true;
+    }
+
+    /** The frame at {@code hdr} as {@link #drain} delivers it (the VLAN tag put back): the slow path of a raw sink. */
+    CapturedPacket copy(long hdr) {
+        int used = (int) Math.min(blockSize - hdr % blockSize, Integer.MAX_VALUE);
+        MemorySegment.copy(ring, JAVA_BYTE, hdr, scratch, 0, used);
+        return frame(0, used);
     }
 
     private void release(long base) {

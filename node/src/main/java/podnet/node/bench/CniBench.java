@@ -18,7 +18,13 @@ import java.util.concurrent.CompletableFuture;
  * (A B A B) and burst by burst, so that neither runs on a quieter machine than the other.
  */
 public final class CniBench {
-    public record Options(List<PluginSet> sets, int pods, int concurrent, List<Boolean> masq, String cniVersion) {}
+    /** {@code coldTrials}: fresh podnetd starts to time the first ADD of (sets with a podnetd launcher only). */
+    public record Options(List<PluginSet> sets, int pods, int concurrent, List<Boolean> masq, String cniVersion,
+            int coldTrials) {
+        public Options(List<PluginSet> sets, int pods, int concurrent, List<Boolean> masq, String cniVersion) {
+            this(sets, pods, concurrent, masq, cniVersion, 0);
+        }
+    }
 
     /** One row of results: an operation timed for each plugin set. */
     public record Row(String operation, Map<String, Stats> bySet) {}
@@ -94,6 +100,13 @@ public final class CniBench {
                 for (BenchNode n : nodes) {
                     sample(samples, c + " concurrent ADDs, total" + suffix, n, burst(n, "ADD", round));
                     sample(samples, c + " concurrent DELs, total" + suffix, n, burst(n, "DEL", round));
+                }
+            }
+            for (int t = 0; t < options.coldTrials(); t++) {
+                for (BenchNode n : nodes) {
+                    if (ColdStart.applies(n.set)) {
+                        ColdStart.measure(n, 1).forEach((op, ns) -> ns.forEach(x -> sample(samples, op + suffix, n, x)));
+                    }
                 }
             }
             Map<String, Map<String, Stats>> out = new LinkedHashMap<>();

@@ -25,6 +25,11 @@ final class PluginExec {
     }
 
     static Call run(PluginSet set, String command, String containerId, Path podNetns, String conf) {
+        return run(set, command, containerId, podNetns, conf, Map.of());
+    }
+
+    /** {@link #run(PluginSet, String, String, Path, String)} with {@code extra} added to the environment. */
+    static Call run(PluginSet set, String command, String containerId, Path podNetns, String conf, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("CNI_COMMAND", command);
@@ -35,6 +40,7 @@ final class PluginExec {
                 env.put(k, v);
             }
         }
+        env.putAll(extra);
         if (!command.equals("VERSION")) {
             env.put("CNI_CONTAINERID", containerId);
             env.put("CNI_NETNS", podNetns.toString());
