@@ -2,7 +2,6 @@ package podnet.linux.packet;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -86,19 +85,22 @@ final class PacketRing {
         return true;
     }
 
-    /** Takes frames where they lie in the ring, without copying them (see {@link PcapSpool}). */
+    /** Takes frames where they lie in the ring, without copying their bytes (see {@link PcapSpool}). */
     interface RawSink {
         /**
-         * One frame: its tpacket3_hdr is at {@code hdr} in {@code ring}; the bytes stay valid
-         * until {@link #flush}. Returns false to stop (the rest of the block stays for later).
+         * One frame. Its tpacket3_hdr is at {@code hdr} in {@code block}, a heap copy of the
+         * block's used bytes (fields are read from there: cheap array reads, where a dozen
+         * segment reads per frame would cost more than the rest); the block itself is at
+         * native address {@code blockAddress}, where the frame's bytes stay valid until
+         * {@link #flush}. Returns false to stop (the rest of the block stays for later).
          */
-        boolean frame(MemorySegment ring, long hdr);
+        boolean frame(byte[] block, int hdr, int used, long blockAddress);
 
         /** Done with every frame handed over: called before their block goes back to the kernel. */
         void flush();
     }
 
-    /** {@link #drain} for a {@link RawSink}: no copy of the block, no object per frame. */
+    /** {@link #drain} for a {@link RawSink}: no object and no copy of its bytes per frame. */
     boolean drainRaw(RawSink sink) {
         while (ready()) {
             long base = (long) current * blockSize;
@@ -106,15 +108,17 @@ final class PacketRing {
             if (used <= 0 || used > blockSize) {
                 used = blockSize;
             }
-            int n = ring.get(JAVA_INT, base + NUM_PKTS);
-            int off = ring.get(JAVA_INT, base + OFFSET_TO_FIRST_PKT);
+            MemorySegment.copy(ring, JAVA_BYTE, base, scratch, 0, used);
+            int n = le32(scratch, NUM_PKTS);
+            int off = le32(scratch, OFFSET_TO_FIRST_PKT);
+            long address = ring.address() + base;
             for (int i = 0; i < n && off >= 0 && off + SOCKADDR_LL + 12 <= used; i++) {
-                int next = ring.get(JAVA_INT, base + off + NEXT_OFFSET);
+                int next = le32(scratch, off + NEXT_OFFSET);
                 if (i >= resumeAt) {
                     resumeAt = i + 1;
-                    int snap = ring.get(JAVA_INT, base + off + SNAPLEN);
-                    int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, base + off + MAC));
-                    if (snap >= 0 && off + mac + snap <= used && !sink.frame(ring, base + off)) {
+                    int snap = le32(scratch, off + SNAPLEN);
+                    int mac = le16(scratch, off + MAC);
+                    if (snap >= 0 && off + mac + snap <= used && !sink.frame(scratch, off, used, address)) {
                         sink.flush();
                         if (resumeAt == n) {
                             release(base);
@@ -130,11 +134,17 @@ final class PacketRing {
         return true;
     }
 
-    /** The frame at {@code hdr} as {@link #drain} delivers it (the VLAN tag put back): the slow path of a raw sink. */
-    CapturedPacket copy(long hdr) {
-        int used = (int) Math.min(blockSize - hdr % blockSize, Integer.MAX_VALUE);
-        MemorySegment.copy(ring, JAVA_BYTE, hdr, scratch, 0, used);
-        return frame(0, used);
+    /** The frame whose header is at {@code hdr} of the block copy, as {@link #drain} delivers it (the VLAN tag put back). */
+    CapturedPacket copy(int hdr, int used) {
+        return frame(hdr, used);
+    }
+
+    static int le32(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    static int le16(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8;
     }
 
     private void release(long base) {
@@ -178,11 +188,4 @@ final class PacketRing {
         return new CapturedPacket(sec * 1_000_000_000L + nsec, ifindex, type, Math.max(len, data.length), data);
     }
 
-    private static int le32(byte[] b, int off) {
-        return b[off] & 0xff | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
-    }
-
-    private static int le16(byte[] b, int off) {
-        return b[off] & 0xff | (b[off + 1] & 0xff) << 8;
-    }
 }

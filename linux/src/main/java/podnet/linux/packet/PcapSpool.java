@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -44,6 +43,8 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
     private final MemorySegment headers;
     private final MemorySegment slow;
     private final MemorySegment single;
+    private final byte[] headerBuf = new byte[RECORD_HEADER * FRAMES_PER_CALL];
+    private final long[] iovBuf = new long[2 * IOV_MAX];
     private int pending;
     private long frames;
 
@@ -79,32 +80,39 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
     }
 
     @Override
-    public boolean frame(MemorySegment ring, long hdr) {
+    public boolean frame(byte[] b, int hdr, int used, long blockAddress) {
         if (frames >= limit) {
             return false;
         }
-        int status = ring.get(JAVA_INT, hdr + PacketRing.STATUS);
+        int status = PacketRing.le32(b, hdr + PacketRing.STATUS);
         if ((status & PacketRing.TP_STATUS_VLAN_VALID) != 0) {
             flush();
-            writeCopy(reader.copy(hdr));
+            writeCopy(reader.copy(hdr, used));
         } else {
-            int snap = ring.get(JAVA_INT, hdr + PacketRing.SNAPLEN);
-            int incl = Math.min(snap, snapLength);
-            long h = (long) RECORD_HEADER * pending;
-            headers.set(JAVA_INT, h, ring.get(JAVA_INT, hdr + PacketRing.SEC));
-            headers.set(JAVA_INT, h + 4, ring.get(JAVA_INT, hdr + PacketRing.NSEC));
-            headers.set(JAVA_INT, h + 8, incl);
-            headers.set(JAVA_INT, h + 12, Math.max(ring.get(JAVA_INT, hdr + PacketRing.LEN), incl));
-            long v = 32L * pending;
-            iov.set(JAVA_LONG, v, headers.address() + h);
-            iov.set(JAVA_LONG, v + 8, RECORD_HEADER);
-            iov.set(JAVA_LONG, v + 16, ring.address() + hdr + Short.toUnsignedInt(ring.get(JAVA_SHORT, hdr + PacketRing.MAC)));
-            iov.set(JAVA_LONG, v + 24, incl);
+            // Heap arrays only here (copied out in bulk per writev): cheap under the C1-only JIT.
+            int incl = Math.min(PacketRing.le32(b, hdr + PacketRing.SNAPLEN), snapLength);
+            int h = RECORD_HEADER * pending;
+            put32(headerBuf, h, PacketRing.le32(b, hdr + PacketRing.SEC));
+            put32(headerBuf, h + 4, PacketRing.le32(b, hdr + PacketRing.NSEC));
+            put32(headerBuf, h + 8, incl);
+            put32(headerBuf, h + 12, Math.max(PacketRing.le32(b, hdr + PacketRing.LEN), incl));
+            int v = 4 * pending;
+            iovBuf[v] = headers.address() + h;
+            iovBuf[v + 1] = RECORD_HEADER;
+            iovBuf[v + 2] = blockAddress + hdr + PacketRing.le16(b, hdr + PacketRing.MAC);
+            iovBuf[v + 3] = incl;
             if (++pending == FRAMES_PER_CALL) {
                 flush();
             }
         }
         return ++frames < limit;
+    }
+
+    private static void put32(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
     }
 
     @Override
@@ -113,11 +121,13 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
             return;
         }
         int cnt = 2 * pending;
-        pending = 0;
+        MemorySegment.copy(headerBuf, 0, headers, JAVA_BYTE, 0, RECORD_HEADER * pending);
+        MemorySegment.copy(iovBuf, 0, iov, JAVA_LONG, 0, 2 * cnt);
         long total = 0;
         for (int i = 0; i < cnt; i++) {
-            total += iov.get(JAVA_LONG, 16L * i + 8);
+            total += iovBuf[2 * i + 1];
         }
+        pending = 0;
         writev(iov, cnt, total);
     }
 
