@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,11 +23,13 @@ import podnet.linux.packet.decode.RelativeSequences;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.packet.pcap.PcapReader;
 import podnet.linux.packet.pcap.PacketWriter;
+import podnet.linux.sys.StopSignals;
 
 /**
  * {@code podnet capture [-n NETNS] -i DEV [-c COUNT] [-w FILE] [FILTER...]}: tcpdump -n on an
- * interface of any namespace, through our own packet socket. Stops on Ctrl-C, after COUNT
- * frames, or after {@code --seconds}; then prints tcpdump's three counters on stderr.
+ * interface of any namespace, through our own packet socket. Stops on SIGINT or SIGTERM (also
+ * when started in the background of a script), after COUNT frames, or after {@code --seconds};
+ * then flushes the file, prints tcpdump's three counters on stderr and exits 0.
  */
 @Command(name = "capture", description = "Capture packets on an interface (like tcpdump -n), or read a pcap file.")
 final class CaptureCommand implements Callable<Integer> {
@@ -103,20 +103,13 @@ final class CaptureCommand implements Callable<Integer> {
         // Classic pcap goes from the ring to the file without a copy per frame (Capture.record).
         boolean record = write != null && !write.getFileName().toString().endsWith(".pcapng");
         try (Capture capture = Capture.open(ns, device, filter, options);
-                PacketWriter pcap = write == null || record ? null : PacketWriter.create(write, snapLength, device)) {
+                PacketWriter pcap = write == null || record ? null : PacketWriter.create(write, snapLength, device);
+                // Ctrl-C or kill (SIGINT also when a script started us in the background): stop the
+                // ring, then the code below flushes the file, prints the counters and exits 0.
+                StopSignals.Registration signals = StopSignals.install(capture::stop)) {
             err.println("podnet: listening on " + device + (netns == null ? "" : " in netns " + netns)
                     + (filter == CaptureFilter.ALL ? "" : ", filter \"" + filter + "\" " + (filter.inKernel() ? "(in kernel)" : "(in podnet)"))
                     + ", snapshot length " + snapLength + " bytes");
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                capture.stop();
-                try {
-                    done.await(2, TimeUnit.SECONDS); // let the file be flushed and the counters printed
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "podnet-capture-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
             long[] seen = {0};
             RelativeSequences sequences = absolute ? null : new RelativeSequences();
             InterfaceNames names = Capture.ANY.equals(device) ? new InterfaceNames(ns) : null;
@@ -145,12 +138,6 @@ final class CaptureCommand implements Callable<Integer> {
                 err.println(seen[0] + " packets captured");
                 err.println(stats.received() + " packets received by filter");
                 err.println(stats.dropped() + " packets dropped by kernel");
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // already shutting down (Ctrl-C): the hook is running
-                }
             }
         }
         return 0;

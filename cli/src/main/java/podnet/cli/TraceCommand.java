@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import podnet.node.trace.Endpoint;
 import podnet.node.trace.Endpoints;
+import java.util.concurrent.CountDownLatch;
+import podnet.linux.sys.StopSignals;
 import podnet.node.trace.PathTracer;
 import podnet.node.trace.Probe;
 import podnet.node.trace.TraceReport;
@@ -45,9 +47,15 @@ final class TraceCommand extends CliCommand {
                 : kind.tcp != null ? new Probe.Tcp(kind.tcp) : new Probe.Udp(kind.udp);
         var pods = PodCommand.pods(cli);
         Endpoint a = resolve(src, pods), b = resolve(dst, pods);
-        TraceResult r = PathTracer.trace(a, b, probe);
+        // SIGINT/SIGTERM (also in a script's background) ends the wait: what was seen is reported.
+        CountDownLatch stop = new CountDownLatch(1);
+        TraceResult r;
+        try (StopSignals.Registration signals = StopSignals.install(stop::countDown)) {
+            r = PathTracer.trace(a, b, probe, stop);
+        }
         TraceReport.print(r, cli.out);
-        return r.diagnosis().ok() ? 0 : 1;
+        cli.out.flush();
+        return stop.getCount() == 0 || r.diagnosis().ok() ? 0 : 1;
     }
 
     private Endpoint resolve(String spec, podnet.node.pod.Pods pods) {

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +19,7 @@ import podnet.cni.install.Installer;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
+import podnet.linux.testing.ChildProcess;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
 
@@ -93,6 +94,7 @@ class FastPathTest {
 
         Map<String, Object> oneShot = add(node, pod1, "c1", conf); // no podnetd: a fresh JVM
         daemon = Podnetd.start(socket, System.err);
+        daemonOnly = true; // from here a broken daemon path fails the test instead of falling back
         Map<String, Object> viaDaemon = add(node, pod2, "c2", conf);
 
         assertThat(shape(viaDaemon)).isEqualTo(shape(oneShot));
@@ -108,6 +110,10 @@ class FastPathTest {
         assertThat(call(node, pod2, "c2", "DEL", conf).exit).isZero();
         daemon.close();
         daemon = null;
+        Run refused = call(node, pod1, "c1", "DEL", conf);
+        assertThat(refused.exit).isEqualTo(1);
+        assertThat(refused.out).as("no daemon and no fallback allowed").contains("\"code\":11");
+        daemonOnly = false;
         assertThat(call(node, pod1, "c1", "DEL", conf).exit).isZero();
         try (var leases = Files.list(dir.resolve("ipam").resolve("fast"))) {
             assertThat(leases.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("lock", "last_reserved_ip.0");
@@ -136,18 +142,20 @@ class FastPathTest {
 
     record Run(int exit, String out) {}
 
-    private Run call(Netns node, Netns pod, String id, String command, String conf) throws Exception {
+    /** Set while the daemon path is under test: the shim may not fall back to the one-shot JVM. */
+    boolean daemonOnly;
+
+    private Run call(Netns node, Netns pod, String id, String command, String conf) {
         ProcessBuilder pb = new ProcessBuilder(bin.resolve("bridge").toString());
         pb.environment().putAll(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", id, "CNI_NETNS", pod.path().toString(),
                 "CNI_IFNAME", "eth0", "CNI_PATH", bin.toString(), "PODNET_SOCKET", socket.toString(),
                 "PODNET_AUTOSTART", "0")); // without the test's daemon: the one-shot path, not a started one
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = NsProcess.start(node, pb);
-        try (var in = p.getOutputStream()) {
-            in.write(conf.getBytes(StandardCharsets.UTF_8));
+        if (daemonOnly) {
+            pb.environment().put("PODNET_SHIM_NO_FALLBACK", "1");
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), out);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        ChildProcess.Result r = ChildProcess.finish(NsProcess.start(node, pb), conf.getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(120));
+        return new Run(r.exit(), r.out());
     }
 }

@@ -5,8 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import podnet.cni.install.Installer;
+import podnet.linux.fs.DirectoryTree;
 
 /**
  * podnet's plugins from this build, installed once per test JVM by podnet's own installer into
@@ -39,14 +39,8 @@ final class BuiltPlugins {
         }
     }
 
+    /** The whole tree: the installer also copies the jars into {@code podnet-lib/<build id>/}. */
     private static void delete(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // Best effort at JVM exit: a temp dir of the plugin executables.
-        }
+        DirectoryTree.deleteQuietly(dir);
     }
 }

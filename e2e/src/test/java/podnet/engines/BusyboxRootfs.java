@@ -45,16 +45,10 @@ public final class BusyboxRootfs {
     }
 
     static List<String> applets() throws IOException {
-        Process p = new ProcessBuilder(BUSYBOX.toString(), "--list").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("busybox --list failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
+        Cmd.Result r = Cmd.run(BUSYBOX.toString(), "--list");
+        if (r.exit() != 0) {
+            throw new IOException("busybox --list failed: " + r.err() + r.out());
         }
-        return out.lines().map(String::strip).filter(s -> !s.isEmpty() && !s.contains("/")).toList();
+        return r.out().lines().map(String::strip).filter(s -> !s.isEmpty() && !s.contains("/")).toList();
     }
 }

@@ -31,6 +31,7 @@ public final class Cmd {
         CompletableFuture<String> err = drain(p.getErrorStream());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
                 throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd));
@@ -68,6 +69,10 @@ public final class Cmd {
         }
     }
 
+    /**
+     * Reads a stream to its end on a thread of its own: on the common pool (one worker on a
+     * 2-core machine) stderr would wait for stdout to close, and a child filling stderr would hang.
+     */
     private static CompletableFuture<String> drain(java.io.InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
             try (in) {
@@ -75,6 +80,6 @@ public final class Cmd {
             } catch (IOException e) {
                 return "";
             }
-        });
+        }, r -> Thread.ofPlatform().daemon().name("cmd-drain").start(r));
     }
 }

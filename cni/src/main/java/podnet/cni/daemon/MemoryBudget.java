@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
  * largest call the limits accept fits on its own, so it is never refused for size alone.
  */
 final class MemoryBudget {
-    /** Heap per byte of request: the bytes, their strings, the parsed maps, the plugin's copies. */
-    static final int EXPANSION = 8;
+    /**
+     * Heap per byte of request: the bytes, their strings, the parsed maps, the plugin's copies.
+     * A config of empty objects ({@code [{},{},...]}) is the worst case, about this many times its size.
+     */
+    static final int EXPANSION = 16;
     /** What any call costs beyond its request (result, netlink buffers, bookkeeping). */
     static final long BASE = 64 << 10;
 
@@ -36,21 +39,29 @@ final class MemoryBudget {
     final class Charge implements AutoCloseable {
         private long heldKib;
 
-        /** Charges {@code bytes} of request; waits while the budget is spent. */
+        /**
+         * Charges {@code bytes} of request; waits while the budget is spent. A call that has to
+         * wait gives back what it holds and waits for all of it at once (in arrival order):
+         * two calls each holding part and waiting for the rest would wait for each other.
+         */
         void add(long bytes) {
             long want = Math.min(totalKib - heldKib, (bytes * EXPANSION + 1023) >> 10);
-            if (want <= 0) {
+            if (want <= 0 || kib.tryAcquire((int) want)) {
+                heldKib += Math.max(0, want);
                 return;
             }
+            kib.release((int) heldKib);
+            long all = heldKib + want;
+            heldKib = 0;
             try {
-                if (!kib.tryAcquire((int) want, waitMillis, TimeUnit.MILLISECONDS)) {
+                if (!kib.tryAcquire((int) all, waitMillis, TimeUnit.MILLISECONDS)) {
                     throw new Exhausted("podnetd is busy: its memory budget stayed spent for " + waitMillis / 1000 + " s");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Exhausted("podnetd is stopping");
             }
-            heldKib += want;
+            heldKib = all;
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
+import podnet.cni.build.PluginClasspath;
 import podnet.linux.sys.StopSignals;
 import podnet.linux.sys.UnixSocket;
 
@@ -28,8 +29,12 @@ public final class Podnetd implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/podnet/podnetd.sock");
     static final int MAX_CALLS = 32;
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30), DRAIN_TIMEOUT = Duration.ofSeconds(20);
-    /** Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet), the rest is the JVM's own. */
-    static final long REQUEST_BUDGET = 24L << 20;
+    /**
+     * Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet). The largest request
+     * the limits accept (1 MiB of stdin and 1 MiB of environment) takes it all and runs alone;
+     * an ordinary one (a few KiB) takes a few hundred KiB of it.
+     */
+    static final long REQUEST_BUDGET = 32L << 20;
 
     /**
      * The bounds; tests shrink them. {@code idleExit}: with no call for that long (and none in
@@ -100,6 +105,7 @@ public final class Podnetd implements AutoCloseable {
      * backlog until {@link #serve}, so a daemon can warm up first.
      */
     static Podnetd open(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
+        ClassPreload.podnetClasses(PluginClasspath.of()); // nothing left to load when descriptors run out
         return new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
     }
 
@@ -124,17 +130,18 @@ public final class Podnetd implements AutoCloseable {
 
     /** Serves until a stop signal or the idle exit, then drains; the exit code, 0. */
     int untilStopped(PrintStream log) throws InterruptedException {
-        StopSignals.install(this::requestStop);
-        log.println("podnetd: listening on " + socket.path() + (socket.activated() ? " (from systemd)" : "")
-                + " (root callers only)" + (settings.idleExit() != null
-                        ? ", exiting after " + settings.idleExit().toSeconds() + " s without calls" : ""));
-        stopRequested.await();
-        int inFlight = inFlight();
-        log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
-        if (!drain(DRAIN_TIMEOUT)) {
-            log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
+        try (StopSignals.Registration signals = StopSignals.install(this::requestStop)) {
+            log.println("podnetd: listening on " + socket.path() + (socket.activated() ? " (from systemd)" : "")
+                    + " (root callers only)" + (settings.idleExit() != null
+                            ? ", exiting after " + settings.idleExit().toSeconds() + " s without calls" : ""));
+            stopRequested.await();
+            int inFlight = inFlight();
+            log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
+            if (!drain(DRAIN_TIMEOUT)) {
+                log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
+            }
+            return 0;
         }
-        return 0;
     }
 
     public Path socketPath() {
@@ -170,7 +177,7 @@ public final class Podnetd implements AutoCloseable {
                 }
                 conn = socket.accept();
                 backoff = 0;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // EMFILE, ENFILE, ENOMEM, even an Error: back off, never die
                 calls.release();
                 if (stopping) {
                     break;

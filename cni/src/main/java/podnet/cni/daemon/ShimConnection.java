@@ -75,8 +75,10 @@ final class ShimConnection {
             return error(call.stdin(), CniError.INTERNAL, "podnetd cannot identify the caller: " + reason(e), null);
         }
         try (caller) {
+            long pid = CallerPaths.pidInOwnNamespace(caller, conn.peerCredentials().pid());
+            Map<String, String> env = CallerPaths.resolve(call.env(), pid); // before the switch: /proc/thread-self is ours
             // This thread is the connection's own and ends with it: it may stay in the caller's namespaces.
-            return CallerNamespaces.callOnOwnThread(caller, () -> plugins.run(call.plugin(), call.env(), call.stdin()));
+            return CallerNamespaces.callOnOwnThread(caller, () -> plugins.run(call.plugin(), env, call.stdin()));
         } catch (SysException e) {
             String why = e.is(Errno.ESRCH) ? "the caller exited" : reason(e);
             return error(call.stdin(), CniError.INTERNAL, "podnetd cannot enter the caller's namespaces: " + why, null);

@@ -2,6 +2,7 @@ package podnet.cni.spec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.List;
@@ -17,11 +18,15 @@ public final class Json {
     private static final JSON STD = JSON.std;
     /** Reads strictly: a duplicate key is an error, not "the last one wins". */
     private static final JSON STRICT = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS);
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** A CNI config is a few levels deep; 64 keeps a hostile one from overflowing the stack. */
+    static final int MAX_DEPTH = 64;
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
 
     /**
-     * Exactly one JSON object, nothing after it but whitespace, no key twice: anything else is a
-     * decoding failure (code 6), never "the first object wins".
+     * Exactly one JSON object, nothing after it but whitespace, no key twice, at most
+     * {@link #MAX_DEPTH} levels: anything else is a decoding failure (code 6), never "the first
+     * object wins".
      */
     public static Map<String, Object> parseObject(byte[] bytes, String what) {
         if (bytes == null || bytes.length == 0) {

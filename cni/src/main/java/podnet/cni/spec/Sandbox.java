@@ -23,6 +23,9 @@ public final class Sandbox {
             if (a.equals(b) && da.equals(db)) {
                 throw CniError.env("CNI_NETNS \"" + path + "\" is the plugin's own network namespace");
             }
+            if (!da.equals(db)) { // every namespace file lives on nsfs; /dev/null or a plain file does not
+                throw CniError.env("CNI_NETNS \"" + path + "\" is not a network namespace");
+            }
         } catch (IOException | UnsupportedOperationException e) {
             throw CniError.env("CNI_NETNS: cannot stat \"" + path + "\": " + e.getMessage());
         }

@@ -350,4 +350,70 @@ class BridgeTest {
         assertThat(Files.list(data.resolve("podnet")).map(p -> p.getFileName().toString()).filter(f -> f.startsWith("10.")).toList())
                 .containsExactly("10.244.2.2");
     }
+
+    private List<String> nodeLinks() {
+        return Ip.json(node.name(), "link", "show").stream().map(l -> (String) l.get("ifname")).toList();
+    }
+
+    @Test
+    void aFirstAddThatCannotWorkChangesNothingInTheNode() throws Exception {
+        Netns a = ns.add("a");
+        Map<String, Integer> bad = Map.of(
+                conf("1.1.0", ",\"isGateway\":true", "\"subnet\":\"10.244.90.0/33\""), CniError.INVALID_CONFIG,
+                conf("1.1.0", ",\"isGateway\":true", "\"subnet\":\"not-a-cidr\""), CniError.INVALID_CONFIG,
+                conf("1.1.0", ",\"isGateway\":true", "\"subnet\":\"10.244.2.0/24\",\"rangeStart\":\"10.99.0.5\""),
+                CniError.INVALID_CONFIG,
+                conf("1.1.0", ",\"isGateway\":true", "\"subnet\":\"10.244.2.0/24\"").replace("\"host-local\"", "\"no-such-ipam\""),
+                CniError.INVALID_CONFIG);
+        for (var e : bad.entrySet()) {
+            Cni.Out r = add("bad", a, e.getKey());
+            assertThat(r.code()).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(nodeLinks()).as(e.getKey()).containsExactly("lo");
+        }
+        // CNI_IFNAME already taken in the pod
+        Ip.run("ip", "-n", a.name(), "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p").ok();
+        assertThat(add("taken", a, conf(",\"isGateway\":true")).msg()).contains("eth0", "already exists");
+        assertThat(nodeLinks()).containsExactly("lo");
+        assertThat(Files.exists(data.resolve("podnet")) ? Files.list(data.resolve("podnet")).map(p -> p.getFileName().toString())
+                .filter(f -> f.startsWith("10.")).toList() : List.of()).isEmpty();
+    }
+
+    @Test
+    void rollbackTakesBackNodeWideThingsOnlyWhenNobodyElseUsesThem() {
+        Root.assumeProgram("nft");
+        Netns a = ns.add("a"), b = ns.add("b");
+        String good = conf(",\"isGateway\":true,\"ipMasq\":true,\"macspoofchk\":true");
+        // fails late: a route whose gateway is unreachable, after bridge, gateway, spoof rule, lease and masquerade
+        String failing = conf("1.1.0", ",\"isGateway\":true,\"ipMasq\":true,\"macspoofchk\":true",
+                "\"subnet\":\"10.244.2.0/24\",\"routes\":[{\"dst\":\"192.168.0.0/16\",\"gw\":\"10.99.0.1\"}]");
+
+        // the first ADD of the node fails: nothing of it stays, not even the bridge or the nft tables
+        assertThat(add("first", b, failing).msg()).contains("failed to add route");
+        assertThat(nodeLinks()).containsExactly("lo");
+        assertThat(nft(node)).doesNotContain("\"table\"");
+
+        // with a pod attached, a failing ADD keeps everything that pod uses
+        Cni.Out ra = add("ctr-a", a, good).ok();
+        String ipA = ra.address(0).replace("/24", "");
+        assertThat(add("second", b, failing).msg()).contains("failed to add route");
+        assertThat(nodeLinks()).contains("cni0");
+        assertThat(Ip.json(node.name(), "addr", "show", "cni0").toString()).contains("10.244.2.1");
+        assertThat(nft(node)).contains("podnet-spoofchk ctr-a eth0", "pn4-podnet", "\"" + ipA + "\"")
+                .doesNotContain("podnet-spoofchk second");
+        assertThat(Ip.ping(a.name(), "10.244.2.1", 1)).isTrue();
+        del("ctr-a", a, good).ok();
+    }
+
+    @Test
+    void statusIs51WhenTheBridgeOfThePodsIsDown() {
+        Netns a = ns.add("a");
+        String c = conf(",\"isGateway\":true");
+        add("ctr", a, c).ok();
+        Cni status = Cni.of("STATUS", null, null, null);
+        status.ours(node, "bridge", c).ok();
+        Ip.run("ip", "-n", node.name(), "link", "set", "cni0", "down").ok();
+        Cni.Out down = status.ours(node, "bridge", c);
+        assertThat(down.code()).isEqualTo(CniError.NOT_AVAILABLE_LIMITED);
+        assertThat(down.msg()).contains("cni0 is down");
+    }
 }

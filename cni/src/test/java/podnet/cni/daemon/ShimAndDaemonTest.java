@@ -341,6 +341,18 @@ class ShimAndDaemonTest {
     }
 
     @Test
+    void procSelfInCniNetnsIsTheCallerNotTheDaemon() {
+        // The plugin reports the netns CNI_NETNS names: through the daemon it must be the shim's own.
+        daemon = Podnetd.start(socket, (plugin, env, stdin) -> new CniResponse(0,
+                Long.toString(NamespaceTable.inode(Path.of(env.get("CNI_NETNS")))).getBytes(StandardCharsets.UTF_8)), System.err);
+        try (TestNetns namespaces = new TestNetns("self")) {
+            Netns node = namespaces.add("node");
+            Run r = shim(List.of("nsenter", "--net=" + node.path()), Map.of("CNI_NETNS", "/proc/self/ns/net"), new byte[0]);
+            assertThat(r.out()).isEqualTo(Long.toString(NamespaceTable.inode(node.path())));
+        }
+    }
+
+    @Test
     void callSeesTheCallersMountNamespace() throws Exception {
         // The plugin reads a file that exists only in the caller's private mount namespace.
         daemon = Podnetd.start(socket, (plugin, env, stdin) -> {

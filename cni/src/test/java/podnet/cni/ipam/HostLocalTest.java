@@ -171,7 +171,7 @@ class HostLocalTest {
         run(add("a"), c).ok();
         run(add("a").command("CHECK"), prev).ok();
         Cni.Out st = run(Cni.of("STATUS", null, null, null), c);
-        assertThat(st.code()).isEqualTo(CniError.NOT_AVAILABLE_LIMITED);
+        assertThat(st.code()).isEqualTo(CniError.NOT_AVAILABLE);
         // GC keeps valid attachments (either key), releases the rest
         String gcKeep = c.replace("\"type\":\"host-local\",", "\"type\":\"host-local\",\"cni.dev/attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}],");
         run(Cni.of("GC", null, null, null), gcKeep).ok();

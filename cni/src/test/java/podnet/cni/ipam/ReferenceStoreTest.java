@@ -58,4 +58,26 @@ class ReferenceStoreTest {
         }
         assertThat(tmp.resolve("shared/10.30.0.2")).exists();
     }
+
+    @Test
+    void leaseFilesAreByteForByteTheReferencesAndNeverHalfWritten() throws Exception {
+        Cni.of("ADD", "go1", "/x", "eth0").reference(Netns.CURRENT, "host-local", conf).ok();
+        Cni.of("ADD", "j1", "/x", "eth0").ours(Netns.CURRENT, "host-local", conf).ok();
+        Path go = tmp.resolve("shared/10.30.0.2"), ours = tmp.resolve("shared/10.30.0.3");
+        assertThat(Files.readString(ours)).isEqualTo("j1\r\neth0");
+        assertThat(Files.readString(go)).isEqualTo("go1\r\neth0");
+        assertThat(Files.getPosixFilePermissions(ours)).isEqualTo(Files.getPosixFilePermissions(go));
+        assertThat(Files.readString(tmp.resolve("shared/last_reserved_ip.0"))).isEqualTo("10.30.0.3");
+        // a crash between writing the temporary file and linking it leaves only that temporary
+        // file, never an empty lease; the next call under the lock clears it
+        Path crashed = tmp.resolve("shared/" + LeaseStore.TEMP_PREFIX + "123");
+        Files.writeString(crashed, "j2\r\neth0");
+        Cni.of("ADD", "j3", "/x", "eth0").ours(Netns.CURRENT, "host-local", conf).ok();
+        assertThat(crashed).doesNotExist();
+        assertThat(tmp.resolve("shared").toFile().list()).allMatch(f -> !f.startsWith("."));
+        // the reference does not take our temporary file for a lease either
+        Files.writeString(crashed, "go1\r\neth0");
+        Cni.of("DEL", "go1", "/x", "eth0").reference(Netns.CURRENT, "host-local", conf).ok();
+        assertThat(go).doesNotExist();
+    }
 }

@@ -138,4 +138,43 @@ class SpecTest {
                 "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\"}"));
         assertThat(status).containsEntry("code", 1);
     }
+
+    @Test
+    void inputIsStrictOnePlainObject() {
+        Map<String, String> add = env("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c", "CNI_NETNS", "/n", "CNI_IFNAME", "eth0",
+                "CNI_PATH", "/usr/lib/cni");
+        String ok = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"host-local\"}";
+        for (String bad : List.of(ok + " junk", ok + ok, ok + "]",
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"name\":\"m\",\"type\":\"host-local\"}",
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"a\":1,\"a\":2}}")) {
+            for (CniResponse r : List.of(run("host-local", add, bad),
+                    PluginRunner.runExecutable("host-local", add, bad.getBytes(StandardCharsets.UTF_8)))) {
+                assertThat(r.exitCode()).as(bad).isEqualTo(1);
+                assertThat(out(r)).as(bad).containsEntry("code", 6);
+            }
+        }
+        assertThat((String) out(run("host-local", add, ok + " junk")).get("msg")).contains("unexpected data after the object");
+        assertThat((String) out(run("host-local", add, ok.replace("\"type\"", "\"name\":\"x\",\"type\""))).get("msg"))
+                .contains("Duplicate key");
+        // whitespace after the object is fine: the error is about the missing ipam, not the input
+        assertThat(out(run("host-local", add, ok + " \n\t"))).containsEntry("code", 7);
+    }
+
+    @Test
+    void stdinAndEnvironmentAreBounded() {
+        Map<String, String> add = env("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c", "CNI_NETNS", "/n", "CNI_IFNAME", "eth0",
+                "CNI_PATH", "/usr/lib/cni");
+        String big = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"pad\":\"" + "x".repeat(Limits.MAX_STDIN) + "\"}";
+        Map<String, Object> tooBig = out(run("bridge", add, big));
+        assertThat(tooBig).containsEntry("code", 6);
+        assertThat((String) tooBig.get("msg")).contains("too large");
+        Map<String, String> fat = new HashMap<>(add);
+        fat.put("PAD", "y".repeat(Limits.MAX_ENV_BYTES));
+        assertThat(out(run("bridge", fat, "{}"))).containsEntry("code", 6);
+        Map<String, String> many = new HashMap<>(add);
+        for (int i = 0; i <= Limits.MAX_ENV_VARS; i++) {
+            many.put("V" + i, "1");
+        }
+        assertThat((String) out(run("bridge", many, "{}")).get("msg")).contains("environment is too large");
+    }
 }

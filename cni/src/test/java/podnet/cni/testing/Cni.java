@@ -34,6 +34,11 @@ public record Cni(String command, String containerId, String netns, String ifNam
         return new Cni(command, containerId, netns, ifName, args, dir + ":/usr/lib/cni");
     }
 
+    /** CNI_PATH exactly {@code path}. */
+    public Cni path(String path) {
+        return new Cni(command, containerId, netns, ifName, args, path);
+    }
+
     public Cni netns(String n) {
         return new Cni(command, containerId, n, ifName, args, path);
     }
@@ -62,6 +67,12 @@ public record Cni(String command, String containerId, String netns, String ifNam
     /** Runs our plugin in-process on a thread inside {@code node} (the host side). */
     public Out ours(Netns node, String plugin, String conf) {
         CniResponse r = node.call(() -> PluginRunner.run(plugin, env(), conf.getBytes(StandardCharsets.UTF_8)));
+        return new Out(r.exitCode(), r.stdoutText());
+    }
+
+    /** Runs our plugin as its executable would (delegated plugins found in CNI_PATH), inside {@code node}. */
+    public Out oursAsExecutable(Netns node, String plugin, String conf) {
+        CniResponse r = node.call(() -> PluginRunner.runExecutable(plugin, env(), conf.getBytes(StandardCharsets.UTF_8)));
         return new Out(r.exitCode(), r.stdoutText());
     }
 

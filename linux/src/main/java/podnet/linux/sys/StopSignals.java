@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGINT and SIGTERM as a request to stop, for long-running commands. A shell starts a
@@ -30,24 +31,50 @@ public final class StopSignals {
         static final MethodHandle H = Libc.downcall("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
-    /** Runs {@code onStop} (on a JVM signal thread) for each SIGINT or SIGTERM. */
-    public static void install(Runnable onStop) {
-        for (String name : new String[] {"INT", "TERM"}) {
-            Signal sig = new Signal(name);
-            unignore(sig.getNumber());
-            Signal.handle(sig, s -> onStop.run());
+    /** The handlers in place; {@link #close()} puts back what was there before. */
+    public static final class Registration implements AutoCloseable {
+        private final Signal[] signals;
+        private final SignalHandler[] previous;
+
+        private Registration(Signal[] signals, SignalHandler[] previous) {
+            this.signals = signals;
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < signals.length; i++) {
+                Signal.handle(signals[i], previous[i]);
+            }
         }
     }
 
-    /** SIG_IGN (1) becomes SIG_DFL (0); any other disposition is left to the JVM. */
-    private static void unignore(int signal) {
+    /**
+     * Runs {@code onStop} (on a JVM signal thread) for each SIGINT or SIGTERM until the
+     * registration is closed (a command run inside a test JVM must give the signals back).
+     */
+    public static Registration install(Runnable onStop) {
+        Signal[] signals = {new Signal("INT"), new Signal("TERM")};
+        SignalHandler[] previous = new SignalHandler[signals.length];
+        for (int i = 0; i < signals.length; i++) {
+            boolean ignored = unignore(signals[i].getNumber());
+            SignalHandler old = Signal.handle(signals[i], s -> onStop.run());
+            previous[i] = ignored ? SignalHandler.SIG_IGN : old;
+        }
+        return new Registration(signals, previous);
+    }
+
+    /** SIG_IGN (1) becomes SIG_DFL (0), and true is returned; any other disposition is left to the JVM. */
+    private static boolean unignore(int signal) {
         MemorySegment st = Libc.errnoState();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment old = a.allocate(256, 8); // struct sigaction (152 bytes on x86-64 glibc); sa_handler first
             Libc.check("sigaction", (int) SigAction.H.invokeExact(st, signal, MemorySegment.NULL, old), st);
             if (old.get(JAVA_LONG, 0) == 1L) {
                 MemorySegment previous = (MemorySegment) SignalH.H.invokeExact(signal, MemorySegment.NULL);
+                return true;
             }
+            return false;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -88,4 +88,15 @@ class MacSpoofCheckTest {
         check.remove(longId);
         assertThat(Nft.ruleset(node.name()).all("rule")).isEmpty();
     }
+
+    @Test
+    void removeTableIfUnusedOnlyWhenNoRuleIsLeft() {
+        assertThat(check.removeTableIfUnused()).as("nothing there").isFalse();
+        check.add("veth1a2b3c4d", MAC_A, A);
+        assertThat(check.removeTableIfUnused()).as("a rule is left").isFalse();
+        assertThat(Nft.ruleset(node.name()).ruleComments()).containsExactly("podnet-spoofchk ctr-a eth0");
+        check.remove(A);
+        assertThat(check.removeTableIfUnused()).isTrue();
+        assertThat(Nft.ruleset(node.name()).all("table")).isEmpty();
+    }
 }

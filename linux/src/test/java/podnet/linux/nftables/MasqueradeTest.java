@@ -235,4 +235,25 @@ class MasqueradeTest {
         assertThat(nft.all("set")).as("the batch is all or nothing").isEmpty();
         assertThat(nft.all("rule")).isEmpty();
     }
+
+    @Test
+    void removeNetworkIfUnusedKeepsWhatAPodUses() {
+        assertThat(masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"))).isTrue();
+        assertThat(masq.ensureNetwork("mynet", Cidr.parse("10.244.2.0/24"))).isFalse();
+        masq.add("mynet", ip("10.244.2.5"));
+        assertThat(masq.removeNetworkIfUnused("mynet")).as("an element is in it").isFalse();
+        assertThat(Nft.ruleset(node.name()).elements("pn4-mynet")).containsExactly("10.244.2.5");
+        assertThat(Nft.ruleset(node.name()).all("rule")).hasSize(1);
+
+        masq.ensureNetwork("other", Cidr.parse("10.245.0.0/16"));
+        masq.remove("mynet", ip("10.244.2.5"));
+        assertThat(masq.removeNetworkIfUnused("mynet")).isTrue();
+        Nft nft = Nft.ruleset(node.name());
+        assertThat(nft.set("pn4-mynet")).isNull();
+        assertThat(nft.ruleComments()).containsExactly("podnet pn4-other 10.245.0.0/16");
+        assertThat(nft.all("table")).as("the other network keeps the table").hasSize(1);
+
+        assertThat(masq.removeNetworkIfUnused("other")).isTrue();
+        assertThat(Nft.ruleset(node.name()).all("table")).isEmpty();
+    }
 }

@@ -21,7 +21,7 @@ public final class Endpoints {
     private Endpoints() {}
 
     public static Endpoint resolve(String spec, Pods pods, Netns defaultNode) {
-        if (pods != null && pods.exists(spec)) {
+        if (pods != null && spec.indexOf('/') < 0 && pods.exists(spec)) { // NETNS/IP is never a pod name
             PodRecord r = pods.require(spec);
             Netns node = r.nodeNetns() == null ? Netns.CURRENT : Netns.named(r.nodeNetns());
             InetAddress ip = r.ip() == null ? null : Cidr.parse(r.ip()).address();

@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import podnet.linux.packet.Capture;
 import podnet.linux.packet.CaptureOptions;
 import podnet.linux.packet.CapturedPacket;
@@ -44,6 +49,14 @@ public final class PathTracer {
     }
 
     public static TraceResult trace(Endpoint src, Endpoint dst, Probe probe) {
+        return trace(src, dst, probe, new CountDownLatch(1));
+    }
+
+    /**
+     * As {@link #trace(Endpoint, Endpoint, Probe)}; {@code stop} counted down (a stop signal)
+     * ends the wait for the probe's answer at once, and the result holds what was seen so far.
+     */
+    public static TraceResult trace(Endpoint src, Endpoint dst, Probe probe, CountDownLatch stop) {
         if (src.ip() == null || dst.ip() == null) {
             throw new IllegalArgumentException("both ends need an IPv4 address (" + src.label() + ": " + src.ip()
                     + ", " + dst.label() + ": " + dst.ip() + ")");
@@ -70,8 +83,8 @@ public final class PathTracer {
                     return true;
                 })));
             }
-            answered = probe.send(src, dst);
-            sleep(SETTLE_MILLIS);
+            answered = sendUnlessStopped(probe, src, dst, stop);
+            await(stop, SETTLE_MILLIS);
         } finally {
             captures.forEach(Capture::stop);
             for (Thread t : readers) {
@@ -109,9 +122,34 @@ public final class PathTracer {
         return kind == null ? null : new Sighting(hop, p.timestampNanos(), p.type(), kind, Summary.of(f));
     }
 
-    private static void sleep(long ms) {
+    /** The probe runs on its own thread, so that a stop does not wait for its timeout. */
+    private static boolean sendUnlessStopped(Probe probe, Endpoint src, Endpoint dst, CountDownLatch stop) {
+        CompletableFuture<Boolean> sent = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("trace-probe").start(() -> {
+            try {
+                sent.complete(probe.send(src, dst));
+            } catch (Throwable t) {
+                sent.completeExceptionally(t);
+            }
+        });
+        while (stop.getCount() > 0) {
+            try {
+                return sent.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // look at the stop latch again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+        return sent.getNow(false);
+    }
+
+    private static void await(CountDownLatch stop, long ms) {
         try {
-            Thread.sleep(ms);
+            stop.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +20,7 @@ import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.BridgeNode;
+import podnet.linux.testing.ChildProcess;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
 
@@ -106,26 +107,38 @@ class TopologyTest {
         }
     }
 
+    /** Headless Chromium on a file: a fresh profile, nothing fetched; killed if it hangs. */
+    private ChildProcess.Result chromium(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("profile")));
+        cmd.addAll(List.of(args));
+        ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(cmd), null, Duration.ofSeconds(90));
+        assertThat(r.exit()).as("chromium's exit code; stderr: %s", r.stderr()).isZero();
+        return r;
+    }
+
     @Test
     void htmlPageOpensInHeadlessChromium() throws Exception {
         Root.assumeProgram("chromium");
         node(2);
-        try (NetlinkHandle h = NetlinkHandle.open(node)) {
-            // A frame through the bridge, so that the FDB has learned entries to show.
-            h.links().require("cni0");
-        }
         String html = HtmlRenderer.render(TopologyReader.read(node), NodeTables.read(node));
-        assertThat(html).contains("<table id=\"fdb\">").contains("<table id=\"neighbours\">").contains("cni0");
         Path page = dir.resolve("topo.html");
         Files.writeString(page, html);
+
+        // What the browser shows, as its DOM after loading: every pod's box, the bridge, the tables.
+        String dom = chromium("--dump-dom", page.toUri().toString()).out();
+        for (String pod : podNames) {
+            assertThat(dom).contains("id=\"pod-" + pod + "\"");
+        }
+        assertThat(dom).contains("id=\"bridge-cni0\"", "<table id=\"links\">", "<table id=\"fdb\">",
+                "<table id=\"neighbours\">", "10.244.2.1/24");
+        for (String veth : hostVeths) {
+            assertThat(dom).contains(veth);
+        }
+
         Path shot = dir.resolve("topo.png");
-        Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("profile"),
-                "--window-size=1200,900", "--screenshot=" + shot, page.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(shot).exists();
+        chromium("--window-size=1200,900", "--screenshot=" + shot, page.toUri().toString());
         byte[] png = Files.readAllBytes(shot);
         assertThat(png.length).isGreaterThan(5_000);
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
