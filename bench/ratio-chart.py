@@ -21,7 +21,8 @@ out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" hei
        '<rect width="100%" height="100%" fill="white"/>',
        f'<text x="10" y="20" font-size="14" font-weight="bold">podnet / reference (Go plugins), same run; '
        'bar = measured, | = target</text>']
-for v in [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5]:
+import math
+for v in [0, 0.5, 1, 1.5, 2, 2.5, 3] + list(range(4, math.ceil(scale_max) + 1)):
     if v <= scale_max:
         out.append(f'<line x1="{x(v):.1f}" y1="{top - 5}" x2="{x(v):.1f}" y2="{height - 40}" '
                    f'stroke="{"#555" if v == 1 else "#ddd"}" stroke-width="{2 if v == 1 else 1}"/>')
