@@ -181,19 +181,7 @@ static int env_within_bounds(void) {
 
 /* ---- podnetd ------------------------------------------------------------------------- */
 
-static int send_all(int fd, const char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL); /* a daemon that died mid-call is EPIPE, not SIGPIPE */
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
+/* With SIGPIPE ignored (main), a daemon that died mid-call makes this EPIPE, not our death. */
 static int write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -235,7 +223,7 @@ static int call_daemon(int fd, const char *plugin, const struct buf *in) {
     struct buf req = {0};
     if (build_request(&req, plugin, in) < 0) return try_again(in, "the shim ran out of memory");
     /* Even if the send fails, podnetd may have answered (it refuses a bad request early). */
-    int sent = send_all(fd, req.data, req.len);
+    int sent = write_all(fd, req.data, req.len);
     shutdown(fd, SHUT_WR);
     uint32_t code, len;
     if (read_all(fd, &code, 4) < 0 || read_all(fd, &len, 4) < 0)

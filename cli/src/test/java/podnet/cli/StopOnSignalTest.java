@@ -23,8 +23,10 @@ import podnet.linux.testing.TestNetns;
 
 /**
  * The long-running commands started the way a script starts a background job (`cmd &`: SIGINT
- * arrives ignored) stop on SIGINT and on SIGTERM within a second, flush what they write, print
- * their counts and exit 0.
+ * arrives ignored) stop on SIGINT and on SIGTERM, flush what they write, print their counts and
+ * exit 0. The time from the signal to the exit is printed (about 0.2-0.5 s here when the machine
+ * is idle); the bounds asserted are loose, for a loaded CI machine, but below what the command
+ * would take without the handler (never, for capture and daemon; the probe's 2 s timeout, trace).
  */
 class StopOnSignalTest {
     TestNetns namespaces;
@@ -84,6 +86,12 @@ class StopOnSignalTest {
         throw new AssertionError("no thread " + name + " in " + p.pid());
     }
 
+    static void assertStoppedWithin(String what, long t0, Duration bound) {
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        System.err.println("StopOnSignalTest: " + what + " exited " + took.toMillis() + " ms after the signal");
+        assertThat(took).as(what).isLessThan(bound);
+    }
+
     static void kill(Process p, String signal) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor()).isZero();
     }
@@ -100,7 +108,7 @@ class StopOnSignalTest {
             kill(p, signal);
             long t0 = System.nanoTime();
             ChildProcess.Result r = ChildProcess.finish(p, null, Duration.ofSeconds(10));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("SIG" + signal).isLessThan(Duration.ofSeconds(1));
+            assertStoppedWithin("capture, SIG" + signal, t0, Duration.ofSeconds(3));
             assertThat(r.exit()).as("SIG" + signal + ": " + r.stderr()).isZero();
             assertThat(r.stderr()).contains("packets captured", "packets received by filter", "packets dropped by kernel");
             List<String> read = Ip.run("tcpdump", "-n", "-r", file.toString()).ok().out().lines().toList();
@@ -119,7 +127,7 @@ class StopOnSignalTest {
             kill(p, signal);
             long t0 = System.nanoTime();
             ChildProcess.Result r = ChildProcess.finish(p, null, Duration.ofSeconds(10));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("SIG" + signal).isLessThan(Duration.ofSeconds(1));
+            assertStoppedWithin("trace, SIG" + signal, t0, Duration.ofMillis(1900));
             assertThat(r.exit()).as("SIG" + signal + ": " + r.stderr() + r.out()).isZero();
             assertThat(r.out()).isNotBlank();
         }
@@ -135,7 +143,7 @@ class StopOnSignalTest {
             kill(p, signal);
             long t0 = System.nanoTime();
             ChildProcess.Result r = ChildProcess.finish(p, null, Duration.ofSeconds(10));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("SIG" + signal).isLessThan(Duration.ofSeconds(1));
+            assertStoppedWithin("daemon run, SIG" + signal, t0, Duration.ofSeconds(3));
             assertThat(r.exit()).as("SIG" + signal + ": " + r.stderr()).isZero();
             assertThat(r.stderr()).contains("podnetd: stopping");
             assertThat(Files.exists(socket)).isFalse();

@@ -55,8 +55,10 @@ class InstalledPluginsTest {
         pb.environment().put("PODNET_AUTOSTART", "0"); // and no podnetd started for it
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = NsProcess.start(node, pb);
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
+        if (stdin != null) { // null: the caller feeds it
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+        }
         return p;
     }
 
@@ -100,6 +102,20 @@ class InstalledPluginsTest {
             assertThat(Ip.json(node.name(), "link", "show", "type", "veth")).as("round %d", round).isEmpty();
             String[] files = tmp.resolve("ipam/inst").toFile().list();
             assertThat(files == null ? new String[0] : files).as("round %d", round).allMatch(f -> !f.startsWith("10."));
+        }
+    }
+
+    @Test
+    void theOneShotPathBoundsStdinAndNamesTheBuild() throws Exception {
+        Netns pod = ns.add("big");
+        Cni add = Cni.of("ADD", "big1", pod.path().toString(), "eth0").withPath(bin);
+        String big = "{\"cniVersion\":\"1.0.0\",\"name\":\"inst\",\"pad\":\"" + "x".repeat(2 << 20) + "\"}";
+        ChildProcess.Result r = ChildProcess.finish(start("bridge", add, null), big.getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(60));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("\"code\":6", "too large");
+        for (String plugin : List.of("bridge", "host-local", "loopback")) {
+            assertThat(podnet.cni.build.InstalledBuild.isCurrent(bin.resolve(plugin))).as(plugin).isTrue();
         }
     }
 }
