@@ -180,20 +180,7 @@ public final class NetlinkSocket implements AutoCloseable {
         if (names.size() != n) {
             throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
         }
-        int[] seqs = new int[n];
-        int total = 0;
-        List<ByteBuffer> parts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            seqs[i] = SEQ.incrementAndGet();
-            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST).toBytes(seqs[i], 0);
-            parts.add(b);
-            total += b.remaining();
-        }
-        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
-        for (ByteBuffer b : parts) {
-            all.put(b);
-        }
-        send(all.flip());
+        int[] seqs = sendInOneDatagram(reqs, NlMessage.NLM_F_REQUEST);
 
         int pending = 0;
         boolean[] waiting = new boolean[n];
@@ -262,20 +249,7 @@ public final class NetlinkSocket implements AutoCloseable {
         if (names.size() != n) {
             throw new IllegalArgumentException(n + " requests but " + names.size() + " names");
         }
-        int[] seqs = new int[n];
-        List<ByteBuffer> parts = new ArrayList<>(n);
-        int total = 0;
-        for (int i = 0; i < n; i++) {
-            seqs[i] = SEQ.incrementAndGet();
-            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK).toBytes(seqs[i], 0);
-            parts.add(b);
-            total += b.remaining();
-        }
-        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
-        for (ByteBuffer b : parts) {
-            all.put(b);
-        }
-        send(all.flip());
+        int[] seqs = sendInOneDatagram(reqs, NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK);
         List<List<NlMessage>> replies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             replies.add(new ArrayList<>());
@@ -316,6 +290,26 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public List<NlMessage> receive(int timeoutMillis) {
         return transport.readable(timeoutMillis) ? receive() : List.of();
+    }
+
+    /** Sends {@code reqs} with {@code flags} added, in one datagram, each with its own sequence number; returns those. */
+    private int[] sendInOneDatagram(List<NlRequest> reqs, int flags) {
+        int n = reqs.size();
+        int[] seqs = new int[n];
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(flags).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
+        send(all.flip());
+        return seqs;
     }
 
     private static int indexOf(int[] seqs, int seq) {
