@@ -16,6 +16,9 @@
 # captured without loss, and the podnet/tcpdump ratios.
 # Needs root, iperf3 and tcpdump; touches nothing outside its own namespaces and a temp dir.
 #
+# Then, unless TCP=0, one run of full-size TCP (iperf3's default stream over the veth, as fast as
+# it goes), where no capturer keeps up: the share of the frames each one wrote (captured/crossed).
+#
 # usage: bench/capture-bench.sh [SECONDS] [RATES...]   (rates in frames/s; 0 = as fast as iperf3 can)
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -63,7 +66,8 @@ declare -A pid c0
 echo "capture benchmark: ${secs}s of traffic per rate, UDP ${payload}-byte payloads (60-byte frames) over a veth, $(nproc) cores, capturers side by side"
 printf '%-12s %8s %10s %10s %9s %8s %11s %9s\n' capturer offered crossed captured dropped loss captured/s cpu-us/pkt
 results="$tmp/results"
-for rate in "${rates[@]}"; do
+measure() {  # measure LABEL OUTFILE TRAFFIC-COMMAND...: all capturers side by side during one traffic run
+  local label="$1" outfile="$2"; shift 2
   for n in "${names[@]}"; do start "$n"; done
   for n in "${names[@]}"; do
     for _ in $(seq 300); do grep -q "listening on\|observing" "$tmp/$n.err" && break; sleep 0.1; done
@@ -71,8 +75,7 @@ for rate in "${rates[@]}"; do
   sleep 0.5
   for n in "${names[@]}"; do c0[$n]=$(cpu "${pid[$n]}"); done
   f0=$(frames)
-  bw=0; [ "$rate" -gt 0 ] && bw=$(( rate * payload * 8 ))   # iperf3 counts payload bits
-  ip netns exec "$A" iperf3 -c 10.250.0.2 -p 5201 -u -l "$payload" -b "$bw" -t "$secs" >"$tmp/iperf.log" 2>&1 || true
+  "$@" >"$tmp/iperf.log" 2>&1 || true
   sleep 1
   f1=$(frames)
   for n in "${names[@]}"; do
@@ -85,14 +88,18 @@ for rate in "${rates[@]}"; do
       cap=$(grep -o '^[0-9]* packets captured' "$tmp/$n.err" | cut -d' ' -f1)
       drop=$(grep -o '^[0-9]* packets dropped by kernel' "$tmp/$n.err" | cut -d' ' -f1)
     fi
-    python3 - "$n" "$rate" "$(( f1 - f0 ))" "${cap:-0}" "${drop:-0}" "$secs" "$(( c1 - ${c0[$n]} ))" "$(getconf CLK_TCK)" <<'PY' | tee -a "$results"
+    python3 - "$n" "$label" "$(( f1 - f0 ))" "${cap:-0}" "${drop:-0}" "$secs" "$(( c1 - ${c0[$n]} ))" "$(getconf CLK_TCK)" <<'PY' | tee -a "$outfile"
 import sys
-name, rate, crossed, cap, drop, secs, ticks, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+name, rate, crossed, cap, drop, secs, ticks, hz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
 loss = 100.0 * max(0, crossed - cap) / crossed if crossed else 0.0
 cpu_us = 1e6 * ticks / hz / cap if cap else 0.0
-print(f"{name:<12} {('max' if rate == 0 else rate):>8} {crossed:>10} {cap:>10} {drop:>9} {loss:>7.2f}% {cap/secs:>11.0f} {cpu_us:>9.2f}")
+print(f"{name:<12} {('max' if rate == '0' else rate):>8} {crossed:>10} {cap:>10} {drop:>9} {loss:>7.2f}% {cap/secs:>11.0f} {cpu_us:>9.2f}")
 PY
   done
+}
+for rate in "${rates[@]}"; do
+  bw=0; [ "$rate" -gt 0 ] && bw=$(( rate * payload * 8 ))   # iperf3 counts payload bits
+  measure "$rate" "$results" ip netns exec "$A" iperf3 -c 10.250.0.2 -p 5201 -u -l "$payload" -b "$bw" -t "$secs"
 done
 python3 - "$results" <<'PY'
 import sys
@@ -115,3 +122,17 @@ print(f"cpu per frame (lower is better): podnet/tcpdump = {ratio('podnet','tcpdu
 if 'observe' in top:
     print(f"observe: frames seen/tcpdump = {ratio('observe','tcpdump',3):.3f}; cpu per frame observe/tcpdump = {ratio('observe','tcpdump',7):.2f}")
 PY
+
+if [ "${TCP:-1}" != 0 ]; then
+  echo
+  echo "full-size TCP (iperf3 TCP, as fast as it goes, ${secs}s): the share of the frames each capturer wrote"
+  printf '%-12s %8s %10s %10s %9s %8s %11s %9s\n' capturer traffic crossed captured dropped loss captured/s cpu-us/pkt
+  measure tcp "$tmp/tcp" ip netns exec "$A" iperf3 -c 10.250.0.2 -p 5201 -t "$secs"
+  python3 - "$tmp/tcp" <<'PY'
+import sys
+rows = {l.split()[0]: l.split() for l in open(sys.argv[1]) if l.strip()}
+share = {n: float(r[3]) / float(r[2]) if float(r[2]) else 0.0 for n, r in rows.items()}
+print("captured share (captured/crossed): " + ", ".join(f"{n} {s:.3f}" for n, s in share.items()))
+print(f"podnet/tcpdump share = {share['podnet'] / share['tcpdump']:.2f}, podnet/tcpdump -B 8192 share = {share['podnet'] / share['tcpdump-B8M']:.2f}")
+PY
+fi

@@ -25,15 +25,15 @@ pods=${PODS:-20} conc=${CONCURRENT:-50} masq=${MASQ:-both} soak=${SOAK:-1000}
 "$root/podnet" cni install --bin-dir "$bin" >/dev/null
 export PODNET_SOCKET="$work/podnetd.sock"
 
-echo "== 1. one-shot path (no podnetd): ours / reference"
-"$root/podnet" bench cni --ours "$bin" --pods "$pods" --concurrent "$conc" --masq "$masq"
+echo "== 1. one-shot path (no podnetd, none started): ours / reference"
+PODNET_AUTOSTART=0 "$root/podnet" bench cni --ours "$bin" --pods "$pods" --concurrent "$conc" --masq "$masq" --cold 0
 
 "$root/podnet" daemon run --socket "$PODNET_SOCKET" 2>"$work/podnetd.log" &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$PODNET_SOCKET" ] && break; sleep 0.1; done
 echo
 echo "== 2. fast path (exec shim -> podnetd): ours / reference"
-"$root/podnet" bench cni --ours "$bin" --pods "$pods" --concurrent "$conc" --masq "$masq"
+"$root/podnet" bench cni --ours "$bin" --pods "$pods" --concurrent "$conc" --masq "$masq" --cold 0
 
 echo
 echo "== 3. podnetd RSS over $soak ADD/DEL cycles (ipMasq on)"

@@ -100,8 +100,10 @@ final class CaptureCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no network namespace " + netns);
         }
         ZoneId zone = ZoneId.systemDefault();
+        // Classic pcap goes from the ring to the file without a copy per frame (Capture.record).
+        boolean record = write != null && !write.getFileName().toString().endsWith(".pcapng");
         try (Capture capture = Capture.open(ns, device, filter, options);
-                PacketWriter pcap = write == null ? null : PacketWriter.create(write, snapLength, device);
+                PacketWriter pcap = write == null || record ? null : PacketWriter.create(write, snapLength, device);
                 // Ctrl-C or kill (SIGINT also when a script started us in the background): stop the
                 // ring, then the code below flushes the file, prints the counters and exits 0.
                 StopSignals.Registration signals = StopSignals.install(capture::stop)) {
@@ -111,17 +113,22 @@ final class CaptureCommand implements Callable<Integer> {
             long[] seen = {0};
             RelativeSequences sequences = absolute ? null : new RelativeSequences();
             InterfaceNames names = Capture.ANY.equals(device) ? new InterfaceNames(ns) : null;
+            Duration limit = seconds == null ? null : Duration.ofMillis((long) (seconds * 1000));
             try {
-                capture.run(p -> {
-                    seen[0]++;
-                    if (pcap != null) {
-                        pcap.write(p);
-                    } else {
-                        out.println(CaptureLine.format(p, zone, names == null ? null : names.of(p.ifindex()),
-                                direction || names != null, sequences));
-                    }
-                    return count == null || seen[0] < count;
-                }, seconds == null ? null : Duration.ofMillis((long) (seconds * 1000)));
+                if (record) {
+                    seen[0] = capture.record(write, count == null ? Long.MAX_VALUE : count, limit);
+                } else {
+                    capture.run(p -> {
+                        seen[0]++;
+                        if (pcap != null) {
+                            pcap.write(p);
+                        } else {
+                            out.println(CaptureLine.format(p, zone, names == null ? null : names.of(p.ifindex()),
+                                    direction || names != null, sequences));
+                        }
+                        return count == null || seen[0] < count;
+                    }, limit);
+                }
             } finally {
                 if (pcap != null) {
                     pcap.flush();

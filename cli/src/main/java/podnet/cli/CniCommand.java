@@ -3,6 +3,7 @@ package podnet.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import podnet.cni.install.AutoStart;
 import podnet.cni.install.Installer;
 import podnet.cni.install.NodeConflist;
 
@@ -30,6 +31,14 @@ final class CniCommand extends CommandGroup {
         @Option(names = "--force", description = "Replace an existing conflist that differs.")
         boolean force;
 
+        @Option(names = "--no-autostart", description = "The executables never start podnetd: without one listening,"
+                + " each call runs in a fresh JVM (no resident process).")
+        boolean noAutostart;
+
+        @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "600",
+                description = "How long a podnetd the executables started stays without calls (default: ${DEFAULT-VALUE}).")
+        long idleExit;
+
         Install(Cli cli) {
             super(cli);
         }
@@ -42,8 +51,14 @@ final class CniCommand extends CommandGroup {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), "e.g. --subnet 10.244.2.0/24 --mtu 1450");
             }
+            AutoStart autoStart;
             try {
-                for (Path p : Installer.install(binDir, confDir, network, force, cli.err)) {
+                autoStart = new AutoStart(!noAutostart, idleExit);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), "e.g. --idle-exit 600");
+            }
+            try {
+                for (Path p : Installer.install(binDir, confDir, network, force, autoStart, cli.err)) {
                     cli.out.println("wrote " + p);
                 }
             } catch (IllegalStateException e) {

@@ -16,6 +16,10 @@ final class DaemonCommand extends CommandGroup {
                 defaultValue = "/run/podnet/podnetd.sock")
         Path socket;
 
+        @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "0",
+                description = "Exit after this long without calls, never while one is in flight (default: ${DEFAULT-VALUE}, never).")
+        long idleExit;
+
         Run(Cli cli) {
             super(cli);
         }
@@ -23,7 +27,10 @@ final class DaemonCommand extends CommandGroup {
         @Override
         public Integer call() throws InterruptedException {
             try {
-                return Podnetd.runUntilStopped(socket, cli.err);
+                if (idleExit < 0) {
+                    throw new CliException("--idle-exit takes seconds >= 0, not " + idleExit, "0 means never");
+                }
+                return Podnetd.runUntilStopped(socket, idleExit == 0 ? null : java.time.Duration.ofSeconds(idleExit), cli.err);
             } catch (IllegalStateException e) {
                 throw new CliException(e.getMessage(), "stop the other podnetd first (systemctl stop podnetd), or use --socket");
             }

@@ -148,7 +148,8 @@ class FastPathTest {
     private Run call(Netns node, Netns pod, String id, String command, String conf) {
         ProcessBuilder pb = new ProcessBuilder(bin.resolve("bridge").toString());
         pb.environment().putAll(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", id, "CNI_NETNS", pod.path().toString(),
-                "CNI_IFNAME", "eth0", "CNI_PATH", bin.toString(), "PODNET_SOCKET", socket.toString()));
+                "CNI_IFNAME", "eth0", "CNI_PATH", bin.toString(), "PODNET_SOCKET", socket.toString(),
+                "PODNET_AUTOSTART", "0")); // without the test's daemon: the one-shot path, not a started one
         if (daemonOnly) {
             pb.environment().put("PODNET_SHIM_NO_FALLBACK", "1");
         }

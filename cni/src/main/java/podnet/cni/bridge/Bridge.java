@@ -16,9 +16,11 @@ import podnet.cni.spec.Result.RouteEntry;
 import podnet.cni.spec.Sandbox;
 import podnet.linux.netlink.Address;
 import podnet.linux.netlink.Link;
+import podnet.linux.netlink.LinkChange;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
+import podnet.linux.netlink.RtBatch;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 
@@ -52,19 +54,18 @@ public final class Bridge implements CniPlugin {
         Netns container = Sandbox.require(call.env().netns());
         String ifName = call.env().ifName();
         Undo undo = new Undo();
-        try (NetlinkHandle host = NetlinkHandle.open(); NetlinkHandle cont = NetlinkHandle.open(container)) {
-            VethPair.requireFree(cont, ifName);
-            HostBridge.requireBridgeOrFree(host, conf);
+        try (NetlinkHandle host = NetlinkHandle.open()) {
+            NetlinkHandle cont = null;
             try {
-                Link br = HostBridge.ensure(host, conf, undo);
-                String hostVeth = VethPair.create(host, cont, ifName, conf, undo);
-                HostBridge.plug(host, hostVeth, br, conf);
-                if (conf.macSpoofCheck()) {
-                    NodeTables.addSpoofCheck(call, hostVeth, cont.links().require(ifName).mac(), undo);
-                }
+                Link br = HostBridge.ensure(host, conf, undo); // refuses a non-bridge before changing anything
+                Link hostLink = VethPair.create(host, container, ifName, br, conf, undo);
+                String hostVeth = hostLink.name();
+                int podIndex = hostLink.linkIndex(); // the pod end's index, in the pod
+                HostBridge.plug(host, hostVeth, conf);
                 List<IpConfig> ips = List.of();
                 List<RouteEntry> routes = List.of();
                 Result.Dns dns = Result.Dns.EMPTY;
+                Link contLink;
                 if (ipam != null) {
                     Result lease = ipam.add(call);
                     undo.push("IPAM DEL", () -> ipam.del(call));
@@ -75,41 +76,45 @@ public final class Bridge implements CniPlugin {
                     ips = gws.ips();
                     routes = gws.routes();
                     dns = lease.dns();
-                    ContainerSide.configure(container, cont, ifName, ips, routes, conf);
+                    cont = ContainerSide.enter(container, ifName, ips, conf);
+                    contLink = ContainerSide.configure(cont, podIndex, ifName, ips, routes, conf);
                     if (conf.isGateway()) {
-                        gws.applyTo(host, br.name(), conf.forceAddress(), hostVeth, undo);
+                        gws.applyTo(host, br, conf.forceAddress(), hostVeth, undo);
                     }
                     if (conf.ipMasq()) {
                         NodeTables.addMasquerade(call, ips, undo);
                     }
-                } else if (!conf.disableContainerInterface()) {
-                    cont.links().setUp(ifName);
+                } else {
+                    cont = ContainerSide.open(container);
+                    RtBatch b = cont.batch();
+                    if (!conf.disableContainerInterface()) {
+                        b.setLink(podIndex, LinkChange.setUp());
+                    }
+                    contLink = b.getLink(podIndex).send().getFirst();
                 }
-                if (!conf.disableContainerInterface()) {
-                    VethPair.waitOperUp(host, hostVeth);
+                if (conf.macSpoofCheck()) {
+                    NodeTables.addSpoofCheck(call, hostVeth, contLink.mac(), undo);
                 }
+                List<Link> now = VethPair.settled(host, hostLink.index(), br.index(), !conf.disableContainerInterface());
+                hostLink = now.get(0);
+                br = now.get(1);
                 if (!conf.dns().isEmpty()) {
                     dns = conf.dns();
                 }
-                return new Result(call.conf().cniVersion(), interfaces(call, host, cont, br.name(), hostVeth), ips,
-                        routes, dns);
+                List<Result.Iface> ifaces = List.of(
+                        new Result.Iface(br.name(), mac(br), null),
+                        new Result.Iface(hostLink.name(), mac(hostLink), null),
+                        new Result.Iface(contLink.name(), mac(contLink), call.env().netns()));
+                return new Result(call.conf().cniVersion(), ifaces, ips, routes, dns);
             } catch (Throwable t) {
                 undo.runAll(t);
                 throw t;
+            } finally {
+                if (cont != null) {
+                    cont.close();
+                }
             }
         }
-    }
-
-    /** The result's interfaces, as the reference lists them: bridge, host veth, container interface. */
-    private static List<Result.Iface> interfaces(Call call, NetlinkHandle host, NetlinkHandle cont, String br,
-            String hostVeth) {
-        Link brNow = host.links().require(br);
-        Link hostNow = host.links().require(hostVeth);
-        Link contNow = cont.links().require(call.env().ifName());
-        return List.of(
-                new Result.Iface(brNow.name(), mac(brNow), null),
-                new Result.Iface(hostNow.name(), mac(hostNow), null),
-                new Result.Iface(contNow.name(), mac(contNow), call.env().netns()));
     }
 
     private static String mac(Link l) {
@@ -122,7 +127,7 @@ public final class Bridge implements CniPlugin {
         Netns container = Sandbox.ifExists(call.env().netns());
         Set<InetAddress> podIps = new LinkedHashSet<>();
         if (container != null) {
-            podIps.addAll(deleteContainerInterface(call, container));
+            podIps.addAll(deleteContainerInterface(call, container, conf.ipMasq()));
         }
         if (conf.macSpoofCheck()) {
             NodeTables.removeSpoofCheck(call);
@@ -136,23 +141,40 @@ public final class Bridge implements CniPlugin {
         }
     }
 
-    /** Deletes CNI_IFNAME in the pod (missing is fine); returns the addresses it had. */
-    private static Set<InetAddress> deleteContainerInterface(Call call, Netns container) {
+    /**
+     * Deletes CNI_IFNAME in the pod (missing is fine); returns the addresses it had when
+     * {@code wantIps} (the masquerade needs them). When its peer is a veth in the node, as ours
+     * are, the pair goes by that end, coalesced with concurrent DELs so that the kernel pays
+     * its unregister wait once for many, and DEL goes on as soon as the pair is gone.
+     */
+    private static Set<InetAddress> deleteContainerInterface(Call call, Netns container, boolean wantIps) {
         Set<InetAddress> podIps = new LinkedHashSet<>();
-        try (NetlinkHandle cont = NetlinkHandle.open(container)) {
+        try (NetlinkHandle cont = ContainerSide.open(container)) {
             Optional<Link> l = cont.links().get(call.env().ifName());
-            if (l.isPresent()) {
+            if (l.isEmpty()) {
+                return podIps;
+            }
+            Link pod = l.get();
+            if (wantIps) {
                 for (Address a : cont.addresses().list(0)) {
-                    if (a.index() == l.get().index() && a.scope() == Route.SCOPE_UNIVERSE) {
+                    if (a.index() == pod.index() && a.scope() == Route.SCOPE_UNIVERSE) {
                         podIps.add(a.cidr().address());
                     }
                 }
-                try {
-                    cont.links().delete(l.get().index());
-                } catch (NetlinkException e) {
-                    if (!e.is(Errno.ENODEV)) {
-                        throw e;
-                    }
+            }
+            // The peer is in this node netns when the pod's id for it is the one the peer link names.
+            if (pod.isVeth() && pod.linkNetnsId() != null
+                    && pod.linkNetnsId() == cont.nsIds().get(Netns.ofPath(Sandbox.SELF))) {
+                try (NetlinkHandle host = NetlinkHandle.open()) {
+                    host.links().deleteCoalesced(pod.linkIndex());
+                }
+                return podIps;
+            }
+            try {
+                cont.links().delete(pod.index());
+            } catch (NetlinkException e) {
+                if (!e.is(Errno.ENODEV)) {
+                    throw e;
                 }
             }
         } catch (RuntimeException e) {

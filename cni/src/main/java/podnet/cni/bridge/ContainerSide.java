@@ -6,21 +6,43 @@ import java.util.List;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.Result.IpConfig;
 import podnet.cni.spec.Result.RouteEntry;
-import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.Address;
+import podnet.linux.netlink.Link;
+import podnet.linux.netlink.LinkChange;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
+import podnet.linux.netlink.RtBatch;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Sockets;
 import podnet.linux.sysctl.Sysctl;
 
-/** Inside the pod: the interface's sysctls, addresses, link state and routes, as the reference sets them. */
+/**
+ * Inside the pod: the interface's sysctls, addresses, link state and routes, as the reference
+ * sets them. The pod's netns is entered once per call, to set the sysctls (/proc/sys answers
+ * for the opener's netns) and open the handle everything else goes through; addresses, link
+ * up and routes then take one round trip.
+ */
 final class ContainerSide {
     private ContainerSide() {}
 
-    static void configure(Netns container, NetlinkHandle cont, String ifName, List<IpConfig> ips,
-            List<RouteEntry> routes, BridgeConf conf) {
+    /** A handle opened inside the pod's netns, on one short-lived thread there. */
+    static NetlinkHandle open(Netns container) {
+        return container.call(() -> NetlinkHandle.openHere(container));
+    }
+
+    /** {@link #open}, setting CNI_IFNAME's sysctls while inside (before it goes up, as they must be). */
+    static NetlinkHandle enter(Netns container, String ifName, List<IpConfig> ips, BridgeConf conf) {
+        boolean anyV6 = ips.stream().anyMatch(ip -> !ip.address().isIpv4());
+        return container.call(() -> {
+            sysctls(ifName, anyV6, conf.enableDad());
+            return NetlinkHandle.openHere(container);
+        });
+    }
+
+    /** Addresses, then link up and routes; returns the interface as it is afterwards. */
+    static Link configure(NetlinkHandle cont, int index, String ifName, List<IpConfig> ips, List<RouteEntry> routes,
+            BridgeConf conf) {
         boolean v6 = false;
         InetAddress v4gw = null, v6gw = null;
         for (IpConfig ip : ips) {
@@ -32,21 +54,35 @@ final class ContainerSide {
                 v6gw = ip.gateway();
             }
         }
-        boolean anyV6 = v6;
-        container.run(() -> sysctls(ifName, anyV6, conf.enableDad()));
+        RtBatch b = cont.batch();
         for (IpConfig ip : ips) {
-            cont.addresses().add(ifName, ip.address());
+            b.addAddress(index, ip.address());
         }
         if (conf.disableContainerInterface()) {
-            return; // addresses are in place; routes need the link up
+            return send(b.getLink(index), ifName, -1).getFirst(); // addresses are in place; routes need the link up
         }
-        cont.links().setUp(ifName);
+        b.setLink(index, LinkChange.setUp());
         if (v6 && conf.enableDad()) {
+            send(b, ifName, -1);
             settle(cont, ifName);
+            b = cont.batch();
         }
-        int oif = cont.links().require(ifName).index();
+        int firstRoute = b.size();
         for (RouteEntry r : routes) {
-            addRoute(cont, ifName, oif, r, r.dst().isIpv4() ? v4gw : v6gw);
+            b.addRoute(route(index, r, r.dst().isIpv4() ? v4gw : v6gw));
+        }
+        return send(b.getLink(index), ifName, firstRoute).getFirst();
+    }
+
+    /** Sends the batch; a refused route is reported as the reference words it. */
+    private static List<Link> send(RtBatch b, String ifName, int firstRoute) {
+        try {
+            return b.send();
+        } catch (NetlinkException e) {
+            if (firstRoute >= 0 && b.failedStep() >= firstRoute) {
+                throw new CniError(CniError.INTERNAL, "failed to add route on " + ifName + ": " + e.getMessage(), null, e);
+            }
+            throw e;
         }
     }
 
@@ -79,23 +115,17 @@ final class ContainerSide {
         }
     }
 
-    private static void addRoute(NetlinkHandle cont, String ifName, int oif, RouteEntry r, InetAddress familyGw) {
+    private static Route route(int oif, RouteEntry r, InetAddress familyGw) {
         InetAddress gw = r.gw() != null ? r.gw() : familyGw;
         Route base = Route.of(r.dst().prefixLength() == 0 ? null : r.dst(), gw, oif);
         if (r.dst().prefixLength() == 0) {
             base = new Route(r.dst().isIpv4() ? Sockets.AF_INET : Sockets.AF_INET6, null, gw, oif, base.table(),
                     base.protocol(), base.scope(), base.type(), 0, null, 0);
         }
-        Route route = new Route(base.family(), base.destination(), gw, oif,
+        return new Route(base.family(), base.destination(), gw, oif,
                 r.table() != null ? r.table() : base.table(), base.protocol(),
                 r.scope() != null ? r.scope() : base.scope(), base.type(),
                 r.priority() != null ? r.priority() : 0, null, r.mtu() != null ? r.mtu() : 0);
-        try {
-            cont.routes().add(route);
-        } catch (NetlinkException e) {
-            throw new CniError(CniError.INTERNAL, "failed to add route '" + r.dst() + " via "
-                    + (gw == null ? "-" : Cidr.text(gw)) + " dev " + ifName + "': " + e.getMessage(), null, e);
-        }
     }
 
     /** Waits (up to 10 s) for DAD to finish on the container's IPv6 addresses. */

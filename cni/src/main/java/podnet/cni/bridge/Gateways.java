@@ -60,10 +60,11 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
      * address this ADD put there is taken back by {@code undo} unless a port other than
      * {@code hostVeth} (another pod) is on the bridge by then.
      */
-    void applyTo(NetlinkHandle host, String br, boolean forceAddress, String hostVeth, Undo undo) {
+    void applyTo(NetlinkHandle host, Link bridge, boolean forceAddress, String hostVeth, Undo undo) {
         boolean gw4 = false, gw6 = false;
+        String br = bridge.name();
         for (Cidr gw : bridgeAddresses) {
-            if (ensureAddr(host, br, gw, forceAddress)) {
+            if (ensureAddr(host, bridge, gw, forceAddress)) {
                 undo.push("delete address " + gw + " of " + br, () -> {
                     if (!HostBridge.hasPorts(host, br, hostVeth)) {
                         host.addresses().delete(br, gw);
@@ -82,9 +83,13 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
     }
 
     /** Puts the gateway address on the bridge, as the reference's ensureAddr; true if this call added it. */
-    static boolean ensureAddr(NetlinkHandle host, String br, Cidr gw, boolean force) {
+    static boolean ensureAddr(NetlinkHandle host, Link bridge, Cidr gw, boolean force) {
         int family = gw.isIpv4() ? Sockets.AF_INET : Sockets.AF_INET6;
-        for (Address a : host.addresses().list(br, family)) {
+        String br = bridge.name();
+        for (Address a : host.addresses().list(family)) {
+            if (a.index() != bridge.index()) {
+                continue;
+            }
             if (a.cidr().equals(gw)) {
                 return false;
             }

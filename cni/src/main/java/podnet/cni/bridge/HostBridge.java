@@ -2,7 +2,6 @@ package podnet.cni.bridge;
 
 import java.util.Optional;
 import podnet.cni.spec.CniError;
-import podnet.linux.netlink.BridgePort;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.Links;
 import podnet.linux.netlink.NetlinkException;
@@ -22,6 +21,7 @@ final class HostBridge {
     static Link ensure(NetlinkHandle host, BridgeConf conf, Undo undo) {
         Optional<Link> existing = host.links().get(conf.bridge());
         Link br;
+        boolean changed = existing.isEmpty();
         if (existing.isPresent()) {
             br = existing.get();
         } else {
@@ -44,6 +44,7 @@ final class HostBridge {
         }
         if (conf.promiscMode() && !br.isPromisc()) {
             host.links().setPromisc(br.name(), true);
+            changed = true;
         }
         if (conf.vlanFiltering() && (br.bridge() == null || !br.bridge().vlanFiltering())) {
             try {
@@ -51,12 +52,15 @@ final class HostBridge {
             } catch (NetlinkException e) {
                 throw e.is(Errno.EOPNOTSUPP) ? noVlanFiltering(e) : e;
             }
+            changed = true;
         }
         bestEffortSysctl(Sysctl.conf("ipv6", br.name(), "accept_ra"), "0");
         if (!br.isUp()) {
             host.links().setUp(br.name());
+            changed = true;
         }
-        return host.links().require(br.name());
+        // The common ADD finds the bridge as it should be: one GETLINK, no second look.
+        return changed ? host.links().require(br.name()) : br;
     }
 
     /** The bridge's name must be free or a bridge's: checked before anything is created. */
@@ -87,15 +91,12 @@ final class HostBridge {
         }
     }
 
-    /** The host veth up, a port of the bridge with the configured hairpin, isolation and VLANs. */
-    static void plug(NetlinkHandle host, String hostVeth, Link br, BridgeConf conf) {
-        host.links().setUp(hostVeth);
+    /**
+     * The rest of making the host veth a port, after {@link VethPair#create} made it one (up,
+     * master, hairpin, isolation): accept_ra off, and the VLANs.
+     */
+    static void plug(NetlinkHandle host, String hostVeth, BridgeConf conf) {
         bestEffortSysctl(Sysctl.conf("ipv6", hostVeth, "accept_ra"), "0");
-        host.links().setMaster(hostVeth, br.name());
-        if (conf.hairpinMode() || conf.portIsolation()) {
-            host.links().setBridgePort(hostVeth, new BridgePort.Change(conf.hairpinMode() ? true : null, null,
-                    conf.portIsolation() ? true : null));
-        }
         if (conf.vlan() != 0) {
             host.links().bridgeVlanAdd(hostVeth, conf.vlan(), Links.BRIDGE_VLAN_INFO_PVID | Links.BRIDGE_VLAN_INFO_UNTAGGED);
         }

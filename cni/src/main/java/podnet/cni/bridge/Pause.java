@@ -7,11 +7,16 @@ final class Pause {
     private Pause() {}
 
     static void ms(int ms) {
-        if (ms <= 0) {
+        micros(ms * 1000L);
+    }
+
+    /** Sleeps {@code us} microseconds (the JDK sleeps that finely since 21). */
+    static void micros(long us) {
+        if (us <= 0) {
             return;
         }
         try {
-            Thread.sleep(ms);
+            Thread.sleep(java.time.Duration.ofNanos(us * 1000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CniError(CniError.TRY_AGAIN_LATER, "interrupted");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import podnet.cni.CniResponse;
 import podnet.cni.PluginRunner;
 import podnet.cni.build.PluginClasspath;
@@ -35,9 +36,20 @@ public final class Podnetd implements AutoCloseable {
      */
     static final long REQUEST_BUDGET = 32L << 20;
 
-    /** The bounds; tests shrink them. */
-    record Settings(int maxCalls, Duration idleTimeout, long requestBudget) {
-        static final Settings DEFAULT = new Settings(MAX_CALLS, IDLE_TIMEOUT, REQUEST_BUDGET);
+    /**
+     * The bounds; tests shrink them. {@code idleExit}: with no call for that long (and none in
+     * flight), the daemon stops by itself, as one the shim started does; null: never.
+     */
+    record Settings(int maxCalls, Duration idleTimeout, long requestBudget, Duration idleExit) {
+        static final Settings DEFAULT = new Settings(MAX_CALLS, IDLE_TIMEOUT, REQUEST_BUDGET, null);
+
+        Settings(int maxCalls, Duration idleTimeout, long requestBudget) {
+            this(maxCalls, idleTimeout, requestBudget, null);
+        }
+
+        Settings withIdleExit(Duration d) {
+            return new Settings(maxCalls, idleTimeout, requestBudget, d);
+        }
     }
 
     /** What the daemon runs for a call: {@link PluginRunner#runExecutable}, or a stand-in in tests. */
@@ -55,6 +67,9 @@ public final class Podnetd implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread acceptor;
     private volatile boolean stopping;
+    /** Calls being served, and when the last one ended (or the daemon started): for the idle exit. */
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile long lastCallEnded = System.nanoTime();
 
     private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
         this.socket = socket;
@@ -80,10 +95,23 @@ public final class Podnetd implements AutoCloseable {
     }
 
     static Podnetd start(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
-        ClassPreload.podnetClasses(PluginClasspath.of()); // nothing left to load when descriptors run out
-        Podnetd d = new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
-        d.acceptor.start();
+        Podnetd d = open(socketPath, plugins, log, settings);
+        d.serve();
         return d;
+    }
+
+    /**
+     * Owns the socket (bound, or handed over) but takes no call yet: connections wait in its
+     * backlog until {@link #serve}, so a daemon can warm up first.
+     */
+    static Podnetd open(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
+        ClassPreload.podnetClasses(PluginClasspath.of()); // nothing left to load when descriptors run out
+        return new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
+    }
+
+    void serve() {
+        lastCallEnded = System.nanoTime();
+        acceptor.start();
     }
 
     /**
@@ -91,26 +119,38 @@ public final class Podnetd implements AutoCloseable {
      * background of a script), then drains and returns the exit code, 0.
      */
     public static int runUntilStopped(Path socketPath, PrintStream log) throws InterruptedException {
-        Podnetd d = start(socketPath, log);
-        try (StopSignals.Registration signals = StopSignals.install(d::requestStop)) {
-            return serveUntilStopRequested(d, socketPath, log);
-        }
+        return runUntilStopped(socketPath, null, log);
     }
 
-    private static int serveUntilStopRequested(Podnetd d, Path socketPath, PrintStream log) throws InterruptedException {
-        log.println("podnetd: listening on " + socketPath + (d.socket.activated() ? " (from systemd)" : "")
-                + " (root callers only)");
-        d.stopRequested.await();
-        int inFlight = d.inFlight();
-        log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
-        if (!d.drain(DRAIN_TIMEOUT)) {
-            log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
+    /** {@link #runUntilStopped(Path, PrintStream)}, also stopping after {@code idleExit} without calls (null: never). */
+    public static int runUntilStopped(Path socketPath, Duration idleExit, PrintStream log) throws InterruptedException {
+        Podnetd d = start(socketPath, PluginRunner::runExecutable, log, Settings.DEFAULT.withIdleExit(idleExit));
+        return d.untilStopped(log);
+    }
+
+    /** Serves until a stop signal or the idle exit, then drains; the exit code, 0. */
+    int untilStopped(PrintStream log) throws InterruptedException {
+        try (StopSignals.Registration signals = StopSignals.install(this::requestStop)) {
+            log.println("podnetd: listening on " + socket.path() + (socket.activated() ? " (from systemd)" : "")
+                    + " (root callers only)" + (settings.idleExit() != null
+                            ? ", exiting after " + settings.idleExit().toSeconds() + " s without calls" : ""));
+            stopRequested.await();
+            int inFlight = inFlight();
+            log.println("podnetd: stopping" + (inFlight > 0 ? ", finishing " + inFlight + " calls in flight" : ""));
+            if (!drain(DRAIN_TIMEOUT)) {
+                log.println("podnetd: calls still running after " + DRAIN_TIMEOUT.toSeconds() + " s; exiting anyway");
+            }
+            return 0;
         }
-        return 0;
     }
 
     public Path socketPath() {
         return socket.path();
+    }
+
+    /** Whether a stop was asked for (a signal, the idle exit, a new install). */
+    boolean stopRequested() {
+        return stopRequested.getCount() == 0;
     }
 
     public void requestStop() {
@@ -132,6 +172,7 @@ public final class Podnetd implements AutoCloseable {
             try {
                 if (!socket.awaitConnection(200)) {
                     calls.release();
+                    stopIfIdle();
                     continue;
                 }
                 conn = socket.accept();
@@ -150,16 +191,34 @@ public final class Podnetd implements AutoCloseable {
         }
     }
 
+    /**
+     * The idle exit: no call in flight and none for the idle period. A connection that arrives
+     * meanwhile is not lost: the drain removes the socket file first, then serves the backlog.
+     */
+    private void stopIfIdle() {
+        Duration idle = settings.idleExit();
+        if (idle != null && active.get() == 0 && System.nanoTime() - lastCallEnded >= idle.toNanos()
+                && stopRequested.getCount() > 0) {
+            log.println("podnetd: no call for " + idle.toSeconds() + " s, exiting");
+            requestStop();
+        }
+    }
+
     private void serveOnNewThread(UnixSocket conn) {
+        active.incrementAndGet();
         try {
             Thread.ofPlatform().name("podnetd-call").start(() -> {
                 try {
                     new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve();
                 } finally {
+                    lastCallEnded = System.nanoTime();
+                    active.decrementAndGet();
                     calls.release();
                 }
             });
         } catch (Throwable t) { // no thread to be had (OutOfMemoryError: unable to create native thread)
+            lastCallEnded = System.nanoTime();
+            active.decrementAndGet();
             calls.release();
             conn.close();
             log.println("podnetd: could not start a thread for a call: " + t);

@@ -64,6 +64,10 @@ final class ShimConnection {
     }
 
     private CniResponse run(ShimCall call) {
+        if ("VERSION".equals(call.env().get("CNI_COMMAND"))) {
+            // Touches no namespace or path: no need to find the caller or enter its namespaces.
+            return plugins.run(call.plugin(), call.env(), call.stdin());
+        }
         FileDescriptor caller;
         try {
             caller = CallerNamespaces.pidfd(conn);
@@ -73,7 +77,8 @@ final class ShimConnection {
         try (caller) {
             long pid = CallerPaths.pidInOwnNamespace(caller, conn.peerCredentials().pid());
             Map<String, String> env = CallerPaths.resolve(call.env(), pid); // before the switch: /proc/thread-self is ours
-            return CallerNamespaces.call(caller, () -> plugins.run(call.plugin(), env, call.stdin()));
+            // This thread is the connection's own and ends with it: it may stay in the caller's namespaces.
+            return CallerNamespaces.callOnOwnThread(caller, () -> plugins.run(call.plugin(), env, call.stdin()));
         } catch (SysException e) {
             String why = e.is(Errno.ESRCH) ? "the caller exited" : reason(e);
             return error(call.stdin(), CniError.INTERNAL, "podnetd cannot enter the caller's namespaces: " + why, null);

@@ -66,38 +66,13 @@ final class AotCache {
                      "ipMasq":true,"hairpinMode":true,
                      "ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.244.2.0/24"}]],
                              "routes":[{"dst":"0.0.0.0/0"}]}}""".formatted(dataDir);
-            Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp");
             List<String> cmd = new ArrayList<>(List.of(javaBin.toString()));
             cmd.addAll(List.of(jvmFlags.split(" ")));
-            cmd.addAll(List.of("-XX:AOTCacheOutput=" + tmp, "-cp",
-                    String.join(":", classpath.stream().map(Path::toString).toList()), "podnet.cni.PluginMain", "bridge"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().putAll(java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "aot-training",
-                    "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", binDir.toString()));
-            Process p = NsProcess.start(node, pb);
-            try (var in = p.getOutputStream()) {
-                in.write(conf.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // it exited early; the exit code says so
-            }
-            // Its output is read on the side, so that the timeout below fires even if it hangs.
-            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (var is = p.getInputStream()) {
-                    return new String(is.readNBytes(1 << 16), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return "";
-                }
-            }, r -> Thread.ofPlatform().daemon().start(r));
-            boolean finished = p.waitFor(TRAINING_TIMEOUT_S, TimeUnit.SECONDS);
-            if (!finished || p.exitValue() != 0 || !Files.isReadable(tmp)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                Files.deleteIfExists(tmp);
-                String why = finished ? out.getNow("").strip() : "no answer within " + TRAINING_TIMEOUT_S + " s (killed)";
-                log.println("podnet: AOT training failed (the one-shot path still works, slower): " + why);
-                return null;
-            }
-            Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return cache;
+            cmd.addAll(List.of("-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
+                    "podnet.cni.PluginMain", "bridge"));
+            return train(cache, cmd, java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "aot-training",
+                    "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", binDir.toString()),
+                    node, conf, "the one-shot path", log);
         } catch (IOException e) {
             throw new UncheckedIOException("train the AOT cache", e);
         } catch (InterruptedException e) {
@@ -111,5 +86,73 @@ final class AotCache {
                 DirectoryTree.deleteQuietly(dataDir);
             }
         }
+    }
+
+    /** The daemon's file: named like the plugins' one, for the launcher's JVM flags. */
+    static Path daemonFile(List<Path> classpath) {
+        return file(classpath).resolveSibling("podnetd-" + BuildId.of(classpath) + ".aot");
+    }
+
+    /**
+     * The AOT cache of {@code podnetd}, trained if missing by its warm-up (the same ADD, CHECK
+     * and DEL cycles a start does, in namespaces that vanish with the training JVM); null when
+     * it cannot be made. {@code jvmFlags} must be the launcher's: a cache is refused by a JVM
+     * whose heap or GC settings differ from the training's.
+     */
+    static Path ensureDaemon(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {
+        Path cache = daemonFile(classpath);
+        if (Files.isReadable(cache)) {
+            return cache;
+        }
+        if (classpath.stream().anyMatch(Files::isDirectory) || !"root".equals(System.getProperty("user.name"))) {
+            return null; // said once already for the plugins' cache
+        }
+        List<String> cmd = new ArrayList<>(List.of(javaBin.toString()));
+        cmd.addAll(List.of(jvmFlags.split(" ")));
+        cmd.addAll(List.of("-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
+                "podnet.cni.daemon.PodnetdMain", "--train"));
+        try {
+            return train(cache, cmd, java.util.Map.of("MALLOC_ARENA_MAX", "2"), Netns.CURRENT, "", "podnetd", log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("train the daemon's AOT cache", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Runs {@code cmd} with -XX:AOTCacheOutput in {@code netns}, stdin {@code input}; the cache, or null if it failed. */
+    private static Path train(Path cache, List<String> cmd, java.util.Map<String, String> env, Netns netns, String input,
+            String what, PrintStream log) throws IOException, InterruptedException {
+        Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp");
+        List<String> full = new ArrayList<>(cmd.subList(0, 1));
+        full.add("-XX:AOTCacheOutput=" + tmp);
+        full.addAll(cmd.subList(1, cmd.size()));
+        ProcessBuilder pb = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        Process p = NsProcess.start(netns, pb);
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // it exited early; the exit code says so
+        }
+        // Its output is read on the side, so that the timeout below fires even if it hangs.
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (var is = p.getInputStream()) {
+                return new String(is.readNBytes(1 << 16), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+        boolean finished = p.waitFor(TRAINING_TIMEOUT_S, TimeUnit.SECONDS);
+        if (!finished || p.exitValue() != 0 || !Files.isReadable(tmp)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Files.deleteIfExists(tmp);
+            String why = finished ? out.getNow("").strip() : "no answer within " + TRAINING_TIMEOUT_S + " s (killed)";
+            log.println("podnet: AOT training failed (" + what + " still works, slower): " + why);
+            return null;
+        }
+        Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return cache;
     }
 }

@@ -26,8 +26,16 @@ public final class Installer {
     public static final String CONFLIST_NAME = "10-podnet.conflist";
     /** The one-shot launcher the shim falls back to: {@code podnet-oneshot PLUGIN}. */
     public static final String ONESHOT = "podnet-oneshot";
+    /** podnetd's launcher, which the shim starts when no podnetd listens: {@code podnetd [--socket P] [--idle-exit S]}. */
+    public static final String DAEMON = "podnetd";
     static final String JVM_FLAGS = "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
             + " -Xlog:disable -Xlog:all=warning:stderr";
+    /**
+     * podnetd lives long and serves small calls: a bounded heap and few malloc arenas keep it
+     * around 60-70 MiB RSS (the same as ./podnet gives `podnet daemon run`).
+     */
+    static final String DAEMON_FLAGS = JVM_FLAGS
+            + " -Xms8m -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m";
 
     /** Installs into {@code binDir} (and {@code confDir} when not null); returns the files written. */
     public static List<Path> install(Path binDir, Path confDir) {
@@ -40,6 +48,12 @@ public final class Installer {
      * on a real node it is the cluster's network definition.
      */
     public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force,
+            java.io.PrintStream log) {
+        return install(binDir, confDir, network, force, AutoStart.DEFAULT, log);
+    }
+
+    /** {@link #install(Path, Path, NodeConflist, boolean, java.io.PrintStream)} with the shims' {@link AutoStart} settings. */
+    public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force, AutoStart autoStart,
             java.io.PrintStream log) {
         String conflist = network.conflist();
         if (confDir != null && !force) {
@@ -78,6 +92,16 @@ public final class Installer {
                 + (aot != null ? " -XX:AOTCache=" + quote(aot.toString()) : "")
                 + " -cp " + quote(cp) + " podnet.cni.PluginMain \"$1\"\n";
         written.add(writeAtomically(binDir.resolve(ONESHOT), oneshot, "rwxr-xr-x"));
+        Path daemonAot = AotCache.ensureDaemon(java, classpath, DAEMON_FLAGS, log);
+        String podnetd = "#!/bin/sh\n"
+                + "# podnetd, the warm agent behind the CNI executables, written by `podnet cni install`;\n"
+                + "# the shim starts it when none listens (see " + AutoStart.FILE + ").\n"
+                + "export MALLOC_ARENA_MAX=2\n"
+                + "exec " + quote(java.toString()) + " " + DAEMON_FLAGS
+                + (daemonAot != null ? " -XX:AOTCache=" + quote(daemonAot.toString()) : "")
+                + " -cp " + quote(cp) + " podnet.cni.daemon.PodnetdMain \"$@\"\n";
+        written.add(writeAtomically(binDir.resolve(DAEMON), podnetd, "rwxr-xr-x"));
+        written.add(writeAtomically(binDir.resolve(AutoStart.FILE), autoStart.file(), "rw-r--r--"));
         if (confDir != null) {
             written.add(writeAtomically(confDir.resolve(CONFLIST_NAME), conflist, "rw-r--r--"));
         }

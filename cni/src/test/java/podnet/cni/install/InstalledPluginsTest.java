@@ -52,6 +52,7 @@ class InstalledPluginsTest {
         ProcessBuilder pb = new ProcessBuilder(bin.resolve(plugin).toString());
         pb.environment().putAll(c.env());
         pb.environment().put("PODNET_SOCKET", tmp.resolve("no-podnetd.sock").toString()); // the one-shot path, whatever runs on this machine
+        pb.environment().put("PODNET_AUTOSTART", "0"); // and no podnetd started for it
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = NsProcess.start(node, pb);
         if (stdin != null) { // null: the caller feeds it

@@ -64,6 +64,11 @@ public final class Addresses {
 
     private void write(int type, int nlFlags, String link, Cidr cidr, int flags, String what) {
         int index = handle.links().require(link).index();
+        handle.request(request(type, nlFlags, index, cidr, flags), what);
+    }
+
+    /** The RTM_NEWADDR/DELADDR message for {@code cidr} on link {@code index} (also sent in an {@link RtBatch}). */
+    static NlRequest request(int type, int nlFlags, int index, Cidr cidr, int flags) {
         int family = cidr.isIpv4() ? Sockets.AF_INET : Sockets.AF_INET6;
         NlRequest req = ifaddrmsg(type, nlFlags, family, cidr.prefixLength(), flags & 0xff, index);
         req.attrAddress(IFA_LOCAL, cidr.address());
@@ -74,7 +79,7 @@ public final class Addresses {
         if (flags > 0xff) {
             req.attrU32(IFA_FLAGS, flags);
         }
-        handle.request(req, what);
+        return req;
     }
 
     private static NlRequest ifaddrmsg(int type, int nlFlags, int family, int prefix, int flags, int index) {

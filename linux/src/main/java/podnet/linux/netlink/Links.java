@@ -15,6 +15,7 @@ import podnet.linux.netlink.nl.NlAttrs;
 import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.netlink.nl.NlRequest;
 import podnet.linux.netlink.nl.Rtm;
+import podnet.linux.ns.NamespaceTable;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
@@ -287,6 +288,33 @@ public final class Links {
 
     private void delete(int index, String label) {
         handle.request(Rtm.ifinfomsg(Rtm.DELLINK, 0, 0, index, 0, 0), "delete link " + label);
+    }
+
+    /**
+     * Deletes link {@code index}, sharing the kernel's work with other deletions in this
+     * namespace at the same moment, and returns once the link is gone from the namespace (the
+     * kernel may still be freeing it: see {@link LinkReaper}). A missing link is fine. Works
+     * for a handle of the calling thread's own namespace, whose sockets it opens on this
+     * thread; with any other handle it is a plain {@link #delete(int)}.
+     */
+    public void deleteCoalesced(int index) {
+        if (!inCallersNamespace()) {
+            try {
+                delete(index);
+            } catch (NetlinkException e) {
+                if (!e.is(Errno.ENODEV)) {
+                    throw e;
+                }
+            }
+            return;
+        }
+        LinkReaper.delete(index);
+    }
+
+    private boolean inCallersNamespace() {
+        Netns ns = handle.netns();
+        return ns.isCurrent() || NamespaceTable.inode(ns.path())
+                == NamespaceTable.inode(Path.of("/proc/thread-self/ns/net"));
     }
 
     /** Deletes the link if it exists; returns whether it did. */

@@ -31,6 +31,19 @@ public final class NetlinkHandle implements AutoCloseable {
         return new NetlinkHandle(netns, s);
     }
 
+    /**
+     * A handle for code already running inside {@code netns} (on a thread that joined it): the
+     * socket is opened here, with no thread of its own, and messages name {@code netns}.
+     */
+    public static NetlinkHandle openHere(Netns netns) {
+        return new NetlinkHandle(netns, NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
+    }
+
+    /** Several requests in one datagram: see {@link RtBatch}. */
+    public RtBatch batch() {
+        return new RtBatch(this);
+    }
+
     public Netns netns() {
         return netns;
     }

@@ -61,18 +61,18 @@ public final class Routes {
     }
 
     private void write(int type, int flags, Route r, String what) {
-        handle.request(message(type, flags, r), what + describe(r));
+        handle.request(request(type, flags, r), what + describe(r));
     }
 
     /** A change: {@code ip route replace ROUTE} (batched with others by {@link NetlinkHandle#applyEach}). */
     public static Change replacement(Route r) {
-        return new Change(message(Rtm.NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r), "route replace " + describe(r),
+        return new Change(request(Rtm.NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r), "route replace " + describe(r),
                 Set.of());
     }
 
     /** A change: {@code ip route del ROUTE}; a route already gone is fine. */
     public static Change removal(Route r) {
-        return new Change(message(Rtm.DELROUTE, 0, r), "route del " + describe(r), Set.of(Errno.ESRCH, Errno.ENOENT));
+        return new Change(request(Rtm.DELROUTE, 0, r), "route del " + describe(r), Set.of(Errno.ESRCH, Errno.ENOENT));
     }
 
     /**
@@ -91,7 +91,8 @@ public final class Routes {
         throw new NetlinkException("route get " + Cidr.text(dst) + ": no answer" + handle.where(), Errno.EIO, null);
     }
 
-    private static NlRequest message(int type, int flags, Route r) {
+    /** The RTM_NEWROUTE/DELROUTE message for {@code r} (also sent in an {@link RtBatch}). */
+    static NlRequest request(int type, int flags, Route r) {
         int dstLen = r.destination() == null ? 0 : r.destination().prefixLength();
         boolean del = type == Rtm.DELROUTE;
         // Like iproute2: a delete matches any scope (RT_SCOPE_NOWHERE), protocol and type.
@@ -123,7 +124,7 @@ public final class Routes {
         return req;
     }
 
-    private static String describe(Route r) {
+    static String describe(Route r) {
         return r.destinationText() + (r.gateway() != null ? " via " + Cidr.text(r.gateway()) : "")
                 + (r.oif() != 0 ? " oif #" + r.oif() : "") + (r.isOnlink() ? " onlink" : "");
     }

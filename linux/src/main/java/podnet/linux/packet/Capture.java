@@ -1,11 +1,14 @@
 package podnet.linux.packet;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.packet.filter.CaptureFilter;
+import podnet.linux.packet.pcap.PcapWriter;
 import podnet.linux.sys.ffm.MappedMemory;
 import podnet.linux.sys.Poll;
 
@@ -36,6 +39,7 @@ public final class Capture implements AutoCloseable {
     private final PacketSocket socket;
     private final MappedMemory ring;
     private final PacketRing reader;
+    private final int snapLength;
     private final ReentrantLock running = new ReentrantLock();
     private volatile boolean stopped;
     private final Object statsLock = new Object();
@@ -53,6 +57,7 @@ public final class Capture implements AutoCloseable {
         this.socket = socket;
         this.ring = ring;
         this.reader = new PacketRing(ring.segment(), options);
+        this.snapLength = options.snapLength();
     }
 
     /** The device name that captures on every interface of the namespace (as tcpdump -i any). */
@@ -125,7 +130,6 @@ public final class Capture implements AutoCloseable {
      * frames already queued when it ends stay for the next call.
      */
     public long run(Handler handler, Duration limit) {
-        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         running.lock();
         try {
             long before = delivered;
@@ -139,30 +143,65 @@ public final class Capture implements AutoCloseable {
                 delivered++;
                 return handler.accept(p) && !stopped;
             };
-            while (!stopped) {
-                if (!reader.drain(sink)) {
-                    break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                if (!stopped && !reader.ready()) {
-                    int wait = (int) Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left)));
-                    int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, wait);
-                    if ((revents & Poll.POLLERR) != 0) {
-                        // The interface went down (ENETDOWN): take the error so poll waits again;
-                        // frames resume if it comes back up, as the kernel re-arms the socket.
-                        int err = socket.takeError();
-                        if (err != 0) {
-                            lastError = err;
-                        }
-                    }
-                }
-            }
+            loop(() -> reader.drain(sink), limit);
             return delivered - before;
         } finally {
             running.unlock();
+        }
+    }
+
+    /**
+     * Writes up to {@code maxFrames} frames to {@code file} as classic pcap (what
+     * {@link podnet.linux.packet.pcap.PcapWriter} writes) until then, {@link #stop()},
+     * {@link #close()} or {@code limit} (null: none); returns the frames written. With no filter
+     * or one the kernel runs, the frames go from the ring to the file without a copy here (see
+     * {@link PcapSpool}); a filter applied here needs their bytes, and takes the
+     * {@link #run} path.
+     */
+    public long record(Path file, long maxFrames, Duration limit) {
+        if (!filter.inKernel() && filter.expr().isPresent()) {
+            try (PcapWriter w = PcapWriter.create(file, snapLength)) {
+                long[] n = {0};
+                run(p -> {
+                    w.write(p);
+                    return ++n[0] < maxFrames;
+                }, limit);
+                return n[0];
+            }
+        }
+        running.lock();
+        try (PcapSpool spool = PcapSpool.create(file, reader, snapLength, maxFrames)) {
+            if (closed || maxFrames <= 0) {
+                return 0;
+            }
+            loop(() -> reader.drainRaw(spool) && !stopped, limit);
+            delivered += spool.frames();
+            return spool.frames();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /** Drains until {@code drainOnce} says stop, {@link #stop()} or the limit; waits for frames in between. */
+    private void loop(BooleanSupplier drainOnce, Duration limit) {
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        while (!stopped && drainOnce.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            if (!stopped && !reader.ready()) {
+                int wait = (int) Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left)));
+                int revents = Poll.poll(socket.fd(), (short) Poll.POLLIN, wait);
+                if ((revents & Poll.POLLERR) != 0) {
+                    // The interface went down (ENETDOWN): take the error so poll waits again;
+                    // frames resume if it comes back up, as the kernel re-arms the socket.
+                    int err = socket.takeError();
+                    if (err != 0) {
+                        lastError = err;
+                    }
+                }
+            }
         }
     }
 

@@ -17,7 +17,7 @@ final class PacketRing {
     // tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1.
     private static final int BLOCK_STATUS = 8, NUM_PKTS = 12, OFFSET_TO_FIRST_PKT = 16, BLOCK_LEN = 20;
     // tpacket3_hdr.
-    private static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
+    static final int NEXT_OFFSET = 0, SEC = 4, NSEC = 8, SNAPLEN = 12, LEN = 16,
             STATUS = 20, MAC = 24, VLAN_TCI = 32, VLAN_TPID = 36;
     private static final int SOCKADDR_LL = 48; // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -85,6 +85,68 @@ final class PacketRing {
         return true;
     }
 
+    /** Takes frames where they lie in the ring, without copying their bytes (see {@link PcapSpool}). */
+    interface RawSink {
+        /**
+         * One frame. Its tpacket3_hdr is at {@code hdr} in {@code block}, a heap copy of the
+         * block's used bytes (fields are read from there: cheap array reads, where a dozen
+         * segment reads per frame would cost more than the rest); the block itself is at
+         * native address {@code blockAddress}, where the frame's bytes stay valid until
+         * {@link #flush}. Returns false to stop (the rest of the block stays for later).
+         */
+        boolean frame(byte[] block, int hdr, int used, long blockAddress);
+
+        /** Done with every frame handed over: called before their block goes back to the kernel. */
+        void flush();
+    }
+
+    /** {@link #drain} for a {@link RawSink}: no object and no copy of its bytes per frame. */
+    boolean drainRaw(RawSink sink) {
+        while (ready()) {
+            long base = (long) current * blockSize;
+            int used = ring.get(JAVA_INT, base + BLOCK_LEN);
+            if (used <= 0 || used > blockSize) {
+                used = blockSize;
+            }
+            MemorySegment.copy(ring, JAVA_BYTE, base, scratch, 0, used);
+            int n = le32(scratch, NUM_PKTS);
+            int off = le32(scratch, OFFSET_TO_FIRST_PKT);
+            long address = ring.address() + base;
+            for (int i = 0; i < n && off >= 0 && off + SOCKADDR_LL + 12 <= used; i++) {
+                int next = le32(scratch, off + NEXT_OFFSET);
+                if (i >= resumeAt) {
+                    resumeAt = i + 1;
+                    int snap = le32(scratch, off + SNAPLEN);
+                    int mac = le16(scratch, off + MAC);
+                    if (snap >= 0 && off + mac + snap <= used && !sink.frame(scratch, off, used, address)) {
+                        sink.flush();
+                        if (resumeAt == n) {
+                            release(base);
+                        }
+                        return false;
+                    }
+                }
+                off += next;
+            }
+            sink.flush();
+            release(base);
+        }
+        return true;
+    }
+
+    /** The frame whose header is at {@code hdr} of the block copy, as {@link #drain} delivers it (the VLAN tag put back). */
+    CapturedPacket copy(int hdr, int used) {
+        return frame(hdr, used);
+    }
+
+    static int le32(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    static int le16(byte[] b, int off) {
+        return b[off] & 0xff | (b[off + 1] & 0xff) << 8;
+    }
+
     private void release(long base) {
         INT.setRelease(ring, base + BLOCK_STATUS, TP_STATUS_KERNEL);
         current = (current + 1) % blockCount;
@@ -126,11 +188,4 @@ final class PacketRing {
         return new CapturedPacket(sec * 1_000_000_000L + nsec, ifindex, type, Math.max(len, data.length), data);
     }
 
-    private static int le32(byte[] b, int off) {
-        return b[off] & 0xff | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
-    }
-
-    private static int le16(byte[] b, int off) {
-        return b[off] & 0xff | (b[off + 1] & 0xff) << 8;
-    }
 }

@@ -15,6 +15,7 @@ import podnet.linux.netlink.NetlinkException;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
+import podnet.linux.sys.Errno;
 import podnet.linux.sys.Poll;
 import podnet.linux.sys.ffm.SocketCalls;
 
@@ -28,7 +29,7 @@ import podnet.linux.sys.ffm.SocketCalls;
  */
 public final class NetlinkSocket implements AutoCloseable {
     public static final int NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12;
-    private static final int SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
+    private static final int SOL_NETLINK = 270, NETLINK_ADD_MEMBERSHIP = 1, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
     private static final int NLMSGERR_ATTR_MSG = 1;
     private static final int RECV_BUFFER = 64 * 1024;
     private static final int DUMP_RETRIES = 10;
@@ -50,6 +51,15 @@ public final class NetlinkSocket implements AutoCloseable {
         /** setsockopt on the descriptor (for multicast groups and buffer sizes). */
         default void option(int level, int name, int value) {
             throw new UnsupportedOperationException("socket options on a test transport");
+        }
+
+        /** Whether a datagram is waiting, after waiting up to {@code millis} for one. */
+        default boolean readable(int millis) {
+            return true;
+        }
+
+        default void subscribe(int group) {
+            throw new UnsupportedOperationException("subscribe");
         }
 
         @Override
@@ -201,20 +211,7 @@ public final class NetlinkSocket implements AutoCloseable {
         if (names.size() != n) {
             throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
         }
-        int[] seqs = new int[n];
-        int total = 0;
-        List<ByteBuffer> parts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            seqs[i] = SEQ.incrementAndGet();
-            ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST).toBytes(seqs[i], 0);
-            parts.add(b);
-            total += b.remaining();
-        }
-        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
-        for (ByteBuffer b : parts) {
-            all.put(b);
-        }
-        send(all.flip());
+        int[] seqs = sendInOneDatagram(reqs, NlMessage.NLM_F_REQUEST);
 
         int pending = 0;
         boolean[] waiting = new boolean[n];
@@ -304,6 +301,99 @@ public final class NetlinkSocket implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Sends {@code reqs} (rtnetlink requests, each flagged NLM_F_REQUEST|NLM_F_ACK) in one
+     * datagram and waits for every ACK: one round trip for many requests. The kernel handles
+     * them in order, each on its own, and goes on after a refused one, so a request may rely
+     * on an earlier one's effect (a port's settings after its master is set). Returns, per
+     * request, the messages sent back before its ACK (the link of a GET, an NLM_F_ECHO copy).
+     *
+     * @throws NetlinkException the first refusal in request order, named by {@code names}
+     */
+    public List<List<NlMessage>> requestAll(List<NlRequest> reqs, List<String> names) {
+        List<Outcome> outcomes = requestEach(reqs, names);
+        List<List<NlMessage>> replies = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                throw o.error();
+            }
+            replies.add(o.replies());
+        }
+        return replies;
+    }
+
+    /** One request's answer in {@link #requestEach}: what came before its ACK, and its refusal if it was refused. */
+    public record Outcome(List<NlMessage> replies, NetlinkException error) {}
+
+    /** {@link #requestAll}, with every request's outcome instead of the first refusal thrown. */
+    public synchronized List<Outcome> requestEach(List<NlRequest> reqs, List<String> names) {
+        int n = reqs.size();
+        if (names.size() != n) {
+            throw new IllegalArgumentException(n + " requests but " + names.size() + " names");
+        }
+        int[] seqs = sendInOneDatagram(reqs, NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK);
+        List<List<NlMessage>> replies = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            replies.add(new ArrayList<>());
+        }
+        NetlinkException[] errors = new NetlinkException[n];
+        int pending = n;
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                int i = indexOf(seqs, m.seq());
+                if (i < 0) {
+                    continue; // stray: a late answer to an earlier request, a notification
+                }
+                if (m.type() != NlMessage.NLMSG_ERROR) {
+                    replies.get(i).add(m);
+                    continue;
+                }
+                pending--;
+                if (errorCode(m) != 0) {
+                    errors[i] = error(names.get(i), m);
+                }
+            }
+        }
+        List<Outcome> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Outcome(replies.get(i), errors[i]));
+        }
+        return out;
+    }
+
+    /** Joins multicast group {@code group} (e.g. RTNLGRP_LINK = 1): its notifications arrive on this socket. */
+    public void subscribe(int group) {
+        transport.subscribe(group);
+    }
+
+    /**
+     * The messages of the next datagram, waiting at most {@code timeoutMillis}; empty when none
+     * came. For a subscribed socket, which receives notifications nobody asked for.
+     */
+    public List<NlMessage> receive(int timeoutMillis) {
+        return transport.readable(timeoutMillis) ? receive() : List.of();
+    }
+
+    /** Sends {@code reqs} with {@code flags} added, in one datagram, each with its own sequence number; returns those. */
+    private int[] sendInOneDatagram(List<NlRequest> reqs, int flags) {
+        int n = reqs.size();
+        int[] seqs = new int[n];
+        List<ByteBuffer> parts = new ArrayList<>(n);
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            seqs[i] = SEQ.incrementAndGet();
+            ByteBuffer b = reqs.get(i).addFlags(flags).toBytes(seqs[i], 0);
+            parts.add(b);
+            total += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+        for (ByteBuffer b : parts) {
+            all.put(b);
+        }
+        send(all.flip());
+        return seqs;
+    }
+
     private static int indexOf(int[] seqs, int seq) {
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] == seq) {
@@ -315,7 +405,6 @@ public final class NetlinkSocket implements AutoCloseable {
 
     // ---- notifications (multicast groups) ------------------------------------------------
 
-    private static final int NETLINK_ADD_MEMBERSHIP = 1;
 
     /**
      * Joins multicast group {@code group} (e.g. RTNLGRP_LINK): the kernel then sends this
@@ -398,6 +487,20 @@ public final class NetlinkSocket implements AutoCloseable {
                 MemorySegment v = a.allocate(JAVA_INT);
                 v.set(JAVA_INT, 0, value);
                 SocketCalls.setsockopt(fd.fd(), level, name, v);
+            }
+        }
+
+        @Override
+        public boolean readable(int millis) {
+            return (Poll.poll(fd.fd(), Poll.POLLIN, millis) & Poll.POLLIN) != 0;
+        }
+
+        @Override
+        public void subscribe(int group) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment g = a.allocate(JAVA_INT);
+                g.set(JAVA_INT, 0, group);
+                SocketCalls.setsockopt(fd.fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
             }
         }
 

@@ -22,13 +22,16 @@ public final class PcapWriter implements PacketWriter {
     public PcapWriter(OutputStream stream, int snapLength) {
         this.out = new OutputBuffer(stream);
         this.snapLength = snapLength;
-        out.u32(MAGIC_NANOS);
-        out.u16(2);
-        out.u16(4);
-        out.u32(0); // thiszone
-        out.u32(0); // sigfigs
-        out.u32(snapLength);
-        out.u32(LINKTYPE_ETHERNET);
+        byte[] h = fileHeader(snapLength);
+        out.bytes(h, 0, h.length);
+    }
+
+    /** The 24-byte file header: nanosecond magic, version 2.4, {@code snapLength}, Ethernet. */
+    public static byte[] fileHeader(int snapLength) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0) // thiszone, sigfigs
+                .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
+        return b.array();
     }
 
     /** Creates (or truncates) {@code file}. */

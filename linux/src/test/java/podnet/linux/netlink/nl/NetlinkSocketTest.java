@@ -172,4 +172,36 @@ class NetlinkSocketTest {
                     .isInstanceOf(NetlinkException.class).hasMessageStartingWith("list again: EPERM");
         }
     }
+
+    @Test
+    void requestAllSendsOneDatagramAndSortsRepliesByRequest() {
+        ScriptedKernel k = new ScriptedKernel()
+                .then(seq -> List.of(link(seq + 1, 0, 7), ack(seq), ack(seq + 1)))
+                .then(seq -> List.of(msg(Rtm.NEWLINK, 0, 999, 0, 1, 0, 0), ack(seq + 2)));
+        NetlinkSocket s = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, k);
+        List<List<NlMessage>> r = s.requestAll(List.of(new NlRequest(Rtm.NEWLINK, 0), new NlRequest(Rtm.GETLINK, 0),
+                new NlRequest(Rtm.SETLINK, 0)), List.of("a", "b", "c"));
+        assertThat(k.sent).hasSize(1);
+        ByteBuffer d = k.sent.getFirst();
+        int first = d.getInt(0);
+        assertThat(d.remaining()).isEqualTo(3 * NlMessage.HEADER_LEN);
+        assertThat(Short.toUnsignedInt(d.getShort(first + 6)) & (NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK))
+                .isEqualTo(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK);
+        assertThat(r.get(0)).isEmpty();
+        assertThat(r.get(1)).singleElement().satisfies(m -> assertThat(m.payload().getInt(4)).isEqualTo(7));
+        assertThat(r.get(2)).isEmpty(); // the stray seq 999 was skipped
+    }
+
+    @Test
+    void requestAllWaitsForEveryAckAndThrowsTheFirstRefusal() {
+        ScriptedKernel k = new ScriptedKernel()
+                .then(seq -> List.of(ack(seq), msg(NlMessage.NLMSG_ERROR, 0, seq + 1, -Errno.ENODEV, 16, 0, 0, 0),
+                        msg(NlMessage.NLMSG_ERROR, 0, seq + 2, -Errno.EEXIST, 16, 0, 0, 0)));
+        NetlinkSocket s = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, k);
+        assertThatThrownBy(() -> s.requestAll(List.of(new NlRequest(Rtm.NEWLINK, 0), new NlRequest(Rtm.NEWLINK, 0),
+                new NlRequest(Rtm.NEWLINK, 0)), List.of("first", "second", "third")))
+                .isInstanceOf(NetlinkException.class).hasMessageContaining("second")
+                .satisfies(e -> assertThat(((NetlinkException) e).is(Errno.ENODEV)).isTrue());
+        assertThat(k.script).isEmpty();
+    }
 }

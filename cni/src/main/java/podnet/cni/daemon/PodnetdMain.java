@@ -1,0 +1,174 @@
+package podnet.cni.daemon;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import podnet.cni.PluginRunner;
+import podnet.cni.build.InstalledBuild;
+import podnet.cni.build.PluginClasspath;
+import podnet.linux.sys.FileDescriptor;
+
+/**
+ * The installed {@code podnetd} launcher's main (written by {@code podnet cni install} next to
+ * the plugins; the shim starts it when no podnetd listens):
+ * {@code podnetd [--socket PATH] [--idle-exit SECONDS] [--no-warm-up] [--train]}.
+ * It owns the socket, warms up ({@link Warmup}), takes calls, then tells the shim it is ready
+ * by writing a byte to the pipe named by {@code PODNET_READY_FD}. {@code --idle-exit 0} (the
+ * default here) never exits; {@code --train} only warms up and exits (the AOT cache's training).
+ * Exit codes: 0 stopped, 1 another podnetd owns the socket or it cannot be bound, 2 bad usage.
+ */
+public final class PodnetdMain {
+    private PodnetdMain() {}
+
+    /** How long a start waits for a podnetd that is draining (its socket file gone, its lock still held). */
+    static final Duration WAIT_FOR_DRAINING = Duration.ofSeconds(5);
+
+    record Args(Path socket, Duration idleExit, boolean warmUp, boolean train) {
+        static Args parse(String[] args) {
+            Path socket = Podnetd.DEFAULT_SOCKET;
+            Duration idle = null;
+            boolean warm = true, train = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
+                    case "--idle-exit" -> {
+                        String v = value(args, ++i, "--idle-exit");
+                        long s;
+                        try {
+                            s = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--idle-exit takes whole seconds, not \"" + v + "\"");
+                        }
+                        if (s < 0) {
+                            throw new IllegalArgumentException("--idle-exit takes whole seconds >= 0, not " + s);
+                        }
+                        idle = s == 0 ? null : Duration.ofSeconds(s);
+                    }
+                    case "--no-warm-up" -> warm = false;
+                    case "--train" -> train = true;
+                    default -> throw new IllegalArgumentException("unknown argument \"" + args[i] + "\"");
+                }
+            }
+            return new Args(socket, idle, warm, train);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        PrintStream log = System.err;
+        Args args;
+        try {
+            args = Args.parse(argv);
+        } catch (IllegalArgumentException e) {
+            log.println("podnetd: " + e.getMessage());
+            log.println("podnetd: usage: podnetd [--socket PATH] [--idle-exit SECONDS] [--no-warm-up] [--train]");
+            System.exit(2);
+            return;
+        }
+        if (args.train()) {
+            Warmup.run(Warmup.CYCLES, Duration.ofSeconds(60), log);
+            System.exit(0);
+        }
+        log.println("podnetd: starting at " + Instant.now() + ", pid " + ProcessHandle.current().pid());
+        Podnetd d;
+        try {
+            d = open(args);
+        } catch (RuntimeException e) {
+            log.println("podnetd: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (args.warmUp()) {
+            long t0 = System.nanoTime();
+            try {
+                Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, log);
+                log.printf("podnetd: warmed up in %d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, r);
+            } catch (RuntimeException e) {
+                log.println("podnetd: warm-up failed (serving anyway): " + e);
+            }
+        }
+        d.serve();
+        notifyReady(System.getenv(), log);
+        watchBuild(d, log);
+        System.exit(d.untilStopped(log));
+    }
+
+    /**
+     * A reinstall removes the old build's jars: a podnetd of that build then stops (draining
+     * its calls), and the next call starts one of the new build instead of being served by
+     * old code until the idle exit.
+     */
+    static void watchBuild(Podnetd d, PrintStream log) {
+        Path jar = PluginClasspath.of().getFirst();
+        Path lib = jar.getParent() == null ? null : jar.getParent().getParent();
+        if (lib == null || !lib.getFileName().toString().equals(InstalledBuild.LIB_DIR)) {
+            return; // not run from an install (a build tree, a test)
+        }
+        Thread.ofPlatform().daemon().name("podnetd-build-watch").start(() -> {
+            while (Files.exists(jar)) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            log.println("podnetd: " + jar + " was removed (a new install): stopping, the next call starts the new build");
+            d.requestStop();
+        });
+    }
+
+    /** Owns the socket; waits a little for a podnetd that is still draining this socket's calls. */
+    static Podnetd open(Args args) {
+        Podnetd.Settings settings = Podnetd.Settings.DEFAULT.withIdleExit(args.idleExit());
+        long deadline = System.nanoTime() + WAIT_FOR_DRAINING.toNanos();
+        while (true) {
+            try {
+                return Podnetd.open(args.socket(), PluginRunner::runExecutable, System.err, settings);
+            } catch (IllegalStateException e) {
+                // Lock held but no socket file: the other daemon is exiting (idle) and drains its calls.
+                if (Files.exists(args.socket()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Writes the ready byte to the shim's pipe (PODNET_READY_FD) and closes it; nothing if unset. */
+    static void notifyReady(Map<String, String> env, PrintStream log) {
+        String v = env.get("PODNET_READY_FD");
+        if (v == null || !v.matches("\\d{1,4}")) {
+            return;
+        }
+        Path link = Path.of("/proc/self/fd", v);
+        try {
+            if (!Files.readSymbolicLink(link).toString().startsWith("pipe:")) {
+                return; // not the shim's pipe (fd 3 may be systemd's socket): leave it alone
+            }
+        } catch (IOException e) {
+            return; // not open
+        }
+        try {
+            Files.write(link, new byte[] {'1'});
+        } catch (IOException e) {
+            log.println("podnetd: could not tell the shim it is ready: " + e.getMessage());
+        } finally {
+            FileDescriptor.close(Integer.parseInt(v)); // the shim sees EOF after the byte; we hold nothing of it
+        }
+    }
+}
