@@ -177,7 +177,7 @@ class ClusterCliTest {
         // SIGINT to an agent that started with it ignored, and SIGTERM: both stop cleanly.
         new ProcessBuilder("kill", "-INT", Long.toString(a1.pid())).start().waitFor();
         assertThat(a1.waitFor(15, TimeUnit.SECONDS)).isTrue();
-        assertThat(a1.exitValue()).isEqualTo(130);
+        assertThat(a1.exitValue()).as("a clean stop, as capture, trace and podnetd").isZero();
         a2.destroy();
         assertThat(a2.waitFor(15, TimeUnit.SECONDS)).isTrue();
         assertThat(log(n1)).contains("node1: stopped");
