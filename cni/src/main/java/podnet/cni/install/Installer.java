@@ -68,12 +68,14 @@ public final class Installer {
             }
         }
         Path java = javaBinary();
-        List<Path> classpath = PluginJars.install(binDir, PluginClasspath.of(), log);
+        List<Path> built = PluginClasspath.of();
+        List<Path> classpath = PluginJars.install(binDir, built, log);
         String cp = String.join(":", classpath.stream().map(Path::toString).toList());
         byte[] trailer = InstalledBuild.trailer(BuildId.of(classpath));
         List<Path> written = new ArrayList<>();
         // The executables first: the AOT training ADD below finds its host-local among them.
-        java.util.Optional<Path> shim = ShimBinary.find(classpath);
+        // Found beside the build's jars: the copies in the bin dir have no shim next to them.
+        java.util.Optional<Path> shim = ShimBinary.find(built);
         for (String plugin : PluginRunner.PLUGINS) {
             if (shim.isPresent()) {
                 written.add(copyAtomically(shim.get(), trailer, binDir.resolve(plugin)));
