@@ -116,7 +116,6 @@ class StopOnSignalTest {
         }
     }
 
-    @org.junit.jupiter.api.Disabled("fails on the merged tree (session 2): the backgrounded trace exits before its probe thread is seen; to be fixed (issue 11)")
     @Test
     void traceStopsWaitingAndReports() throws Exception {
         VethPair pair = VethPair.create(namespaces);

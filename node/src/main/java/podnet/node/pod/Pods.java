@@ -18,6 +18,9 @@ import podnet.linux.ns.Netns;
  * recorded on disk before the next, so {@link #remove} can clean up whatever a crash left.
  */
 public final class Pods {
+    /** A pod's id: NAME or NAME.NAMESPACE, both DNS labels ({@link PodSpec#id}). */
+    private static final String ID = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?";
+
     private static final long STOP_GRACE_MILLIS = 3000;
 
     private final Path stateDir;
@@ -114,7 +117,11 @@ public final class Pods {
     }
 
     /** Whether anything of pod {@code name} exists: its state or (after a crash) its netns. */
+    /** Whether a pod of that id exists; false for what cannot be a pod id (a NETNS/IP, say). */
     public boolean exists(String name) {
+        if (name == null || !name.matches(ID)) {
+            return false;
+        }
         return store.exists(name) || NamedNetns.exists(PodSandbox.netnsName(name));
     }
 

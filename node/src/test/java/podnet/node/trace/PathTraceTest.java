@@ -49,6 +49,19 @@ class PathTraceTest {
     }
 
     @Test
+    void netnsSlashIpIsNotMistakenForAPodName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state) {
+        // With a pod store at hand (as the CLI has), NETNS/IP must still resolve as a namespace.
+        var pods = new podnet.node.pod.Pods(state, () -> {
+            throw new AssertionError("no CNI call expected");
+        });
+        String spec = node.pods.get(1).netns().name() + "/10.244.2.3";
+        Endpoint e = Endpoints.resolve(spec, pods, node.node);
+        assertThat(Cidr.text(e.ip())).isEqualTo("10.244.2.3");
+        assertThat(e.hostVeth()).isEqualTo(node.pods.get(1).hostVeth());
+        assertThat(pods.exists(spec)).isFalse();
+    }
+
+    @Test
     void workingPathShowsTheArticlesFourSteps() {
         TraceResult r = PathTracer.trace(a, b, new Probe.Icmp());
         String text = print(r);
