@@ -15,7 +15,6 @@ import podnet.linux.netlink.NetlinkException;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
-import podnet.linux.sys.Errno;
 import podnet.linux.sys.Poll;
 import podnet.linux.sys.ffm.SocketCalls;
 
@@ -51,15 +50,6 @@ public final class NetlinkSocket implements AutoCloseable {
         /** setsockopt on the descriptor (for multicast groups and buffer sizes). */
         default void option(int level, int name, int value) {
             throw new UnsupportedOperationException("socket options on a test transport");
-        }
-
-        /** Whether a datagram is waiting, after waiting up to {@code millis} for one. */
-        default boolean readable(int millis) {
-            return true;
-        }
-
-        default void subscribe(int group) {
-            throw new UnsupportedOperationException("subscribe");
         }
 
         @Override
@@ -328,19 +318,6 @@ public final class NetlinkSocket implements AutoCloseable {
         return out;
     }
 
-    /** Joins multicast group {@code group} (e.g. RTNLGRP_LINK = 1): its notifications arrive on this socket. */
-    public void subscribe(int group) {
-        transport.subscribe(group);
-    }
-
-    /**
-     * The messages of the next datagram, waiting at most {@code timeoutMillis}; empty when none
-     * came. For a subscribed socket, which receives notifications nobody asked for.
-     */
-    public List<NlMessage> receive(int timeoutMillis) {
-        return transport.readable(timeoutMillis) ? receive() : List.of();
-    }
-
     /** Sends {@code reqs} with {@code flags} added, in one datagram, each with its own sequence number; returns those. */
     private int[] sendInOneDatagram(List<NlRequest> reqs, int flags) {
         int n = reqs.size();
@@ -372,7 +349,6 @@ public final class NetlinkSocket implements AutoCloseable {
 
     // ---- notifications (multicast groups) ------------------------------------------------
 
-
     /**
      * Joins multicast group {@code group} (e.g. RTNLGRP_LINK): the kernel then sends this
      * socket a message for every change of that kind in the socket's namespace.
@@ -389,7 +365,7 @@ public final class NetlinkSocket implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for notifications and returns those of the next
      * datagram (empty on timeout). Not for sockets that also send requests: replies and
-     * notifications would be mixed.
+     * notifications would be mixed. A timeout of 0 only takes what is queued already.
      *
      * @throws NetlinkException with ENOBUFS when the kernel dropped notifications because the
      *     buffer was full: the caller's picture is stale and must be read again
@@ -454,20 +430,6 @@ public final class NetlinkSocket implements AutoCloseable {
                 MemorySegment v = a.allocate(JAVA_INT);
                 v.set(JAVA_INT, 0, value);
                 SocketCalls.setsockopt(fd.fd(), level, name, v);
-            }
-        }
-
-        @Override
-        public boolean readable(int millis) {
-            return (Poll.poll(fd.fd(), Poll.POLLIN, millis) & Poll.POLLIN) != 0;
-        }
-
-        @Override
-        public void subscribe(int group) {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment g = a.allocate(JAVA_INT);
-                g.set(JAVA_INT, 0, group);
-                SocketCalls.setsockopt(fd.fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
             }
         }
 
