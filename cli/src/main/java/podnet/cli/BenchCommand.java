@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import podnet.node.bench.ChurnBench;
 import podnet.node.bench.CniBench;
@@ -38,15 +39,27 @@ final class BenchCommand extends CommandGroup {
         }
     }
 
-    /** The two plugin directories, checked: ours first, so ratios read ours/reference. */
-    static List<PluginSet> sets(Path ours, Path reference) {
-        for (Path d : List.of(ours, reference)) {
-            if (!Files.isExecutable(d.resolve("bridge")) || !Files.isExecutable(d.resolve("host-local"))) {
-                throw new IllegalArgumentException(d + " has no bridge and host-local executables");
+    /** What {@code bench cni} and {@code bench churn} compare: two plugin directories and the config's cniVersion. */
+    static final class Sides {
+        @Option(names = "--ours", required = true, description = "Directory with our bridge, host-local, loopback (see: podnet cni install).")
+        Path ours;
+
+        @Option(names = "--reference", defaultValue = "/usr/lib/cni", description = "The reference plugins (default: ${DEFAULT-VALUE}).")
+        Path reference;
+
+        @Option(names = "--cni-version", defaultValue = "1.0.0", description = "cniVersion of the config (the reference 1.1.1 stops at 1.0.0).")
+        String cniVersion;
+
+        /** The two plugin directories, checked: ours first, so ratios read ours/reference. */
+        List<PluginSet> sets() {
+            for (Path d : List.of(ours, reference)) {
+                if (!Files.isExecutable(d.resolve("bridge")) || !Files.isExecutable(d.resolve("host-local"))) {
+                    throw new IllegalArgumentException(d + " has no bridge and host-local executables");
+                }
             }
+            return new ArrayList<>(List.of(new PluginSet("podnet", ours.toAbsolutePath()),
+                    new PluginSet("reference", reference.toAbsolutePath())));
         }
-        return new ArrayList<>(List.of(new PluginSet("podnet", ours.toAbsolutePath()),
-                new PluginSet("reference", reference.toAbsolutePath())));
     }
 
     static List<Boolean> masqSettings(String masq) {
@@ -64,11 +77,8 @@ final class BenchCommand extends CommandGroup {
             super(cli);
         }
 
-        @Option(names = "--ours", required = true, description = "Directory with our bridge, host-local, loopback (see: podnet cni install).")
-        Path ours;
-
-        @Option(names = "--reference", defaultValue = "/usr/lib/cni", description = "The reference plugins (default: ${DEFAULT-VALUE}).")
-        Path reference;
+        @Mixin
+        Sides sides;
 
         @Option(names = "--pods", defaultValue = "20", description = "Sequential pods (default: ${DEFAULT-VALUE}).")
         int pods;
@@ -79,17 +89,14 @@ final class BenchCommand extends CommandGroup {
         @Option(names = "--masq", defaultValue = "both", description = "ipMasq: on, off or both (default: ${DEFAULT-VALUE}).")
         String masq;
 
-        @Option(names = "--cni-version", defaultValue = "1.0.0", description = "cniVersion of the config (the reference 1.1.1 stops at 1.0.0).")
-        String cniVersion;
-
         @Option(names = "--cold", defaultValue = "3", description = "Fresh podnetd starts whose first ADD is timed,"
                 + " for a directory with the podnetd launcher (default: ${DEFAULT-VALUE}).")
         int cold;
 
         @Override
         public Integer call() {
-            List<PluginSet> sets = sets(ours, reference);
-            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, masqSettings(masq), cniVersion, cold),
+            List<PluginSet> sets = sides.sets();
+            var rows = new CniBench(new CniBench.Options(sets, pods, concurrent, masqSettings(masq), sides.cniVersion, cold),
                     cli.err).run();
             CniBench.print(rows, sets, cli.out);
             return 0;
@@ -103,11 +110,8 @@ final class BenchCommand extends CommandGroup {
             super(cli);
         }
 
-        @Option(names = "--ours", required = true, description = "Directory with our bridge, host-local, loopback (see: podnet cni install).")
-        Path ours;
-
-        @Option(names = "--reference", defaultValue = "/usr/lib/cni", description = "The reference plugins (default: ${DEFAULT-VALUE}).")
-        Path reference;
+        @Mixin
+        Sides sides;
 
         @Option(names = {"-n", "--pods"}, defaultValue = "200", description = "Pods per round (default: ${DEFAULT-VALUE}).")
         int pods;
@@ -121,13 +125,10 @@ final class BenchCommand extends CommandGroup {
         @Option(names = "--masq", defaultValue = "off", description = "ipMasq: on, off or both (default: ${DEFAULT-VALUE}).")
         String masq;
 
-        @Option(names = "--cni-version", defaultValue = "1.0.0", description = "cniVersion of the config (the reference 1.1.1 stops at 1.0.0).")
-        String cniVersion;
-
         @Override
         public Integer call() {
-            List<PluginSet> sets = sets(ours, reference);
-            var results = new ChurnBench(new ChurnBench.Options(sets, pods, concurrency, rounds, masqSettings(masq), cniVersion),
+            List<PluginSet> sets = sides.sets();
+            var results = new ChurnBench(new ChurnBench.Options(sets, pods, concurrency, rounds, masqSettings(masq), sides.cniVersion),
                     cli.err).run();
             ChurnBench.print(results, sets, cli.out);
             // Anything left behind or any failed call is a failed run, whatever the speed.

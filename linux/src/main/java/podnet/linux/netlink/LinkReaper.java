@@ -53,7 +53,7 @@ final class LinkReaper {
     static void delete(int index) {
         long ns = NamespaceTable.inode(Path.of("/proc/thread-self/ns/net"));
         try (NetlinkSocket events = NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE)) {
-            events.subscribe(RTNLGRP_LINK); // before the hand-over: the notification cannot be missed
+            events.joinGroup(RTNLGRP_LINK); // before the hand-over: the notification cannot be missed
             Pending p = new Pending(index, new CompletableFuture<>());
             handOver(ns, p, NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
             awaitGone(events, p);
@@ -82,7 +82,7 @@ final class LinkReaper {
         long deadline = System.nanoTime() + NOTIFY_WAIT_NANOS;
         try {
             while (!p.done().isDone() && System.nanoTime() < deadline) {
-                for (NlMessage m : events.receive(5)) {
+                for (NlMessage m : events.awaitNotifications(5)) {
                     if (m.type() == Rtm.DELLINK && m.payload().getInt(4) == p.index()) {
                         return;
                     }

@@ -13,7 +13,9 @@ import podnet.linux.sys.Errno;
 /**
  * rtnetlink notifications of one network namespace, like {@code ip monitor}: a socket of its
  * own that joined the multicast groups of the chosen kinds. The kernel pushes every change, so
- * a watcher never polls; {@link #next} waits with a timeout so its thread can stop.
+ * a watcher never polls; {@link #next} waits with a timeout so its thread can stop. A
+ * reconciler that only needs to know that something changed (and then reads the state it
+ * cares about) uses {@link #awaitChange} instead.
  */
 public final class NetlinkEvents implements AutoCloseable {
     /** What to be told about. NEIGHBOUR covers the ARP/ND table and the bridge FDB (one group). */
@@ -85,6 +87,29 @@ public final class NetlinkEvents implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a change; true when one (or an overrun: changes
+     * were lost) arrived. Everything queued is consumed undecoded, so a burst answers true once.
+     */
+    public boolean awaitChange(int timeoutMillis) {
+        boolean changed = false;
+        int wait = timeoutMillis;
+        while (true) {
+            try {
+                if (socket.awaitNotifications(wait).isEmpty()) {
+                    return changed;
+                }
+            } catch (NetlinkException e) {
+                if (!e.is(Errno.ENOBUFS)) {
+                    throw e;
+                }
+                // lost some: still a change, keep draining
+            }
+            changed = true;
+            wait = 0;
+        }
     }
 
     /** One notification as an event; null for kinds we do not decode. */

@@ -77,10 +77,10 @@ public final class NetlinkHandle implements AutoCloseable {
             reqs.add(c.request);
             names.add(c.description() + where());
         }
-        List<NetlinkException> errors = socket.requestEach(reqs, names, CHANGES_PER_DATAGRAM);
-        List<NetlinkException> out = new java.util.ArrayList<>(errors.size());
-        for (int i = 0; i < errors.size(); i++) {
-            NetlinkException e = errors.get(i);
+        List<NetlinkSocket.Outcome> outcomes = socket.requestEach(reqs, names, CHANGES_PER_DATAGRAM);
+        List<NetlinkException> out = new java.util.ArrayList<>(outcomes.size());
+        for (int i = 0; i < outcomes.size(); i++) {
+            NetlinkException e = outcomes.get(i).error();
             out.add(e != null && changes.get(i).tolerates(e.errno()) ? null : e);
         }
         return out;

@@ -15,8 +15,6 @@ import java.util.Set;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkException;
 import podnet.linux.netlink.nl.NetlinkSocket;
-import podnet.linux.netlink.nl.NlAttrs;
-import podnet.linux.netlink.nl.NlMessage;
 import podnet.linux.ns.Netns;
 
 /**
@@ -230,23 +228,7 @@ public final class HostPorts implements AutoCloseable {
 
     /** The chain names of our table; none when it does not exist. */
     List<String> chains() {
-        List<NlMessage> replies;
-        try {
-            replies = socket.dump(NftMessages.getChains(FAMILY, TABLE), "nft list chains inet " + TABLE);
-        } catch (NetlinkException e) {
-            if (e.is(podnet.linux.sys.Errno.ENOENT)) {
-                return List.of();
-            }
-            throw e;
-        }
-        List<String> out = new ArrayList<>();
-        for (NlMessage m : replies) {
-            NlAttrs a = m.attrs(4);
-            if (TABLE.equals(a.string(CHAIN_TABLE)) && a.string(CHAIN_NAME) != null) {
-                out.add(a.string(CHAIN_NAME));
-            }
-        }
-        return out;
+        return NftDump.names(socket, NftMessages.getChains(FAMILY), CHAIN_TABLE, CHAIN_NAME, TABLE, "nft list chains inet " + TABLE);
     }
 
     private boolean hasBase(int mark) {

@@ -85,21 +85,7 @@ public final class Masquerade implements AutoCloseable {
      * other pod ever loses its masquerade.
      */
     public boolean removeNetworkIfUnused(String network) {
-        String set4 = SetNames.of(network, false);
-        String set6 = SetNames.of(network, true);
-        NftBatch batch = new NftBatch(0);
-        for (RuleRef r : rules()) {
-            String set = MasqueradeRule.setOf(r.comment());
-            if (set4.equals(set) || set6.equals(set)) {
-                batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
-                        "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
-            }
-        }
-        for (String set : sets()) {
-            if (set.equals(set4) || set.equals(set6)) {
-                batch.add(NftMessages.delSetIfEmpty(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
-            }
-        }
+        NftBatch batch = deleteNetwork(new NftBatch(0), network, true);
         if (batch.size() > 0 && !batch.sendIfUnused(socket)) {
             return false;
         }
@@ -218,26 +204,35 @@ public final class Masquerade implements AutoCloseable {
 
     /** Deletes the network's rules and sets (both families); the table and chain stay. */
     public void removeNetwork(String network) {
-        String set4 = SetNames.of(network, false);
-        String set6 = SetNames.of(network, true);
         for (int attempt = 1; ; attempt++) {
-            NftBatch batch = new NftBatch(generation());
-            for (RuleRef r : rules()) {
-                String set = MasqueradeRule.setOf(r.comment());
-                if (set4.equals(set) || set6.equals(set)) {
-                    batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
-                            "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
-                }
-            }
-            for (String set : sets()) {
-                if (set.equals(set4) || set.equals(set6)) {
-                    batch.add(NftMessages.delSet(FAMILY, TABLE, set), "nft delete set inet " + TABLE + " " + set);
-                }
-            }
+            NftBatch batch = deleteNetwork(new NftBatch(generation()), network, false);
             if (batch.size() == 0 || sentUnlessRestarted(batch, attempt)) {
                 return;
             }
         }
+    }
+
+    /**
+     * Adds to {@code batch} the deletion of the network's rules and sets as they are now (both
+     * families); with {@code ifEmpty} the kernel keeps a set that has elements (NLM_F_NONREC).
+     */
+    private NftBatch deleteNetwork(NftBatch batch, String network, boolean ifEmpty) {
+        String set4 = SetNames.of(network, false);
+        String set6 = SetNames.of(network, true);
+        for (RuleRef r : rules()) {
+            String set = MasqueradeRule.setOf(r.comment());
+            if (set4.equals(set) || set6.equals(set)) {
+                batch.add(NftMessages.delRule(FAMILY, TABLE, CHAIN, r.handle()),
+                        "nft delete rule inet " + TABLE + " " + CHAIN + " handle " + r.handle());
+            }
+        }
+        for (String set : sets()) {
+            if (set.equals(set4) || set.equals(set6)) {
+                batch.add(ifEmpty ? NftMessages.delSetIfEmpty(FAMILY, TABLE, set) : NftMessages.delSet(FAMILY, TABLE, set),
+                        "nft delete set inet " + TABLE + " " + set);
+            }
+        }
+        return batch;
     }
 
     public Netns netns() {

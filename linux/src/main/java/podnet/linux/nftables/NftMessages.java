@@ -119,7 +119,10 @@ final class NftMessages {
         return nft(DELCHAIN, ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
     }
 
-    /** A dump of every chain of the family (the kernel does not filter chain dumps by table). */
+    /**
+     * A dump of every chain of the family: the kernel does not filter chain dumps by table (it
+     * ignores a table attribute), so callers pick their table's chains (see {@link NftDump#names}).
+     */
     static NlRequest getChains(int family) {
         return nft(GETCHAIN, 0, family);
     }
@@ -183,11 +186,6 @@ final class NftMessages {
     /** A regular chain (no hook): reached only by a jump. */
     static NlRequest newChain(int family, String table, String chain) {
         return nft(NEWCHAIN, CREATE | ACK, family).attrString(CHAIN_TABLE, table).attrString(CHAIN_NAME, chain);
-    }
-
-    /** Deletes an empty chain no rule jumps to. */
-    static NlRequest getChains(int family, String table) {
-        return nft(GETCHAIN, 0, family).attrString(CHAIN_TABLE, table);
     }
 
     /** Appends a rule whose expressions {@code body} writes, with an optional comment. */

@@ -2,9 +2,12 @@ package podnet.linux.sysctl;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import podnet.linux.ns.Netns;
 
 /**
@@ -33,11 +36,29 @@ public final class Sysctl {
         Path p = path(key);
         return netns.call(() -> {
             try {
-                return Files.readString(p, StandardCharsets.US_ASCII).strip();
+                return read(p);
             } catch (IOException e) {
                 throw new UncheckedIOException("sysctl " + key + " in " + netns, e);
             }
         });
+    }
+
+    /** Longer than any value we read (a whole line of numbers). */
+    private static final int VALUE_LIMIT = 4096;
+
+    /**
+     * The value, read from offset 0 in one call: the kernel's integer handlers (proc_dointvec)
+     * answer a read at any other offset with EOF, and {@link Files#readString} of a file whose
+     * size is 0 reads one byte first and then the rest, which gave "2" for 262144.
+     */
+    private static String read(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(VALUE_LIMIT);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // a string sysctl may come in pieces; an integer one comes whole in the first read
+            }
+            return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip();
+        }
     }
 
     public static void set(Netns netns, String key, String value) {
@@ -56,7 +77,7 @@ public final class Sysctl {
         Path p = path(key);
         netns.run(() -> {
             try {
-                if (!Files.readString(p, StandardCharsets.US_ASCII).strip().equals(value)) {
+                if (!read(p).equals(value)) {
                     Files.writeString(p, value, StandardCharsets.US_ASCII);
                 }
             } catch (IOException e) {

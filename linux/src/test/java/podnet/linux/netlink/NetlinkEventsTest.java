@@ -61,6 +61,22 @@ class NetlinkEventsTest {
         }
     }
 
+    @Test
+    void aBurstOfChangesIsOneAwaitedChange() {
+        try (TestNetns ns = new TestNetns("observe")) {
+            Netns node = ns.add("burst");
+            try (NetlinkEvents events = NetlinkEvents.open(node, EnumSet.of(NetlinkEvents.Kind.LINK));
+                    NetlinkHandle h = NetlinkHandle.open(node)) {
+                assertThat(events.awaitChange(50)).isFalse();
+                for (int i = 0; i < 5; i++) {
+                    h.links().addBridge("burst" + i, 0, false);
+                }
+                assertThat(events.awaitChange(2000)).isTrue(); // the kernel queued all five before the ACKs
+                assertThat(events.awaitChange(50)).isFalse();
+            }
+        }
+    }
+
     private static boolean all(List<NetlinkEvent> seen) {
         return seen.stream().anyMatch(e -> e instanceof NetlinkEvent.LinkChanged l && l.removed())
                 && seen.stream().anyMatch(e -> e instanceof NetlinkEvent.NeighbourChanged)

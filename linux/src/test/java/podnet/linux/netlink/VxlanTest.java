@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -181,14 +182,15 @@ class VxlanTest {
     void theWatchSeesRouteAndNeighbourChanges() {
         Root.assumeProgram("ip");
         int dev = flannel().index();
-        try (RtnlWatch w = RtnlWatch.open(node, RtnlWatch.LINK | RtnlWatch.NEIGH | RtnlWatch.IPV4_ROUTE)) {
-            w.await(50); // whatever setUp left queued
-            assertThat(w.await(50)).isFalse();
+        try (NetlinkEvents w = NetlinkEvents.open(node,
+                EnumSet.of(NetlinkEvents.Kind.LINK, NetlinkEvents.Kind.NEIGHBOUR, NetlinkEvents.Kind.ROUTE))) {
+            w.awaitChange(50); // whatever setUp left queued
+            assertThat(w.awaitChange(50)).isFalse();
             Ip.run("ip", "-n", ns, "route", "add", "10.244.8.0/24", "via", "10.244.8.0", "dev", "flannel.1", "onlink").ok();
-            assertThat(w.await(2000)).isTrue();
+            assertThat(w.awaitChange(2000)).isTrue();
             Ip.run("bridge", "-n", ns, "fdb", "append", "02:00:00:00:00:01", "dev", "flannel.1", "dst", "192.168.77.5",
                     "self", "permanent").ok();
-            assertThat(w.await(2000)).isTrue();
+            assertThat(w.awaitChange(2000)).isTrue();
             assertThat(h.fdb().listRemote(dev)).hasSize(1);
         }
     }

@@ -49,6 +49,16 @@ class SysctlTest {
     }
 
     @Test
+    void multiDigitIntegersAreReadWhole() {
+        // proc_dointvec answers a read past offset 0 with EOF: a reader that starts with one byte gets "3"
+        Sysctl.set(ns, "net.ipv4.ip_local_port_range", "32768 60999");
+        assertThat(Sysctl.get(ns, "net.ipv4.ip_local_port_range")).isEqualTo("32768\t60999");
+        assertThat(Sysctl.get(ns, "net.ipv4.ip_local_port_range")).isEqualTo(oracle("net.ipv4.ip_local_port_range"));
+        Sysctl.set(ns, "net.ipv4.ip_default_ttl", "123");
+        assertThat(Sysctl.get(ns, "net.ipv4.ip_default_ttl")).isEqualTo("123");
+    }
+
+    @Test
     void perInterfaceKeys() {
         String arpNotify = Sysctl.conf("ipv4", "eth0", "arp_notify");
         String acceptDad = Sysctl.conf("ipv6", "eth0", "accept_dad");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
-import podnet.linux.netlink.RtnlWatch;
+import podnet.linux.netlink.NetlinkEvents;
 import podnet.linux.nftables.Masquerade;
 import podnet.linux.sysctl.Sysctl;
 
@@ -281,9 +282,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void eventLoop() {
-        try (RtnlWatch w = RtnlWatch.open(o.nodeNetns(), RtnlWatch.LINK | RtnlWatch.NEIGH | RtnlWatch.IPV4_ROUTE)) {
+        try (NetlinkEvents w = NetlinkEvents.open(o.nodeNetns(),
+                EnumSet.of(NetlinkEvents.Kind.LINK, NetlinkEvents.Kind.NEIGHBOUR, NetlinkEvents.Kind.ROUTE))) {
             while (!stopping) {
-                if (w.await(500)) {
+                if (w.awaitChange(500)) {
                     poke();
                 }
             }

@@ -15,7 +15,6 @@ import podnet.linux.netlink.NetlinkException;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Sockets;
-import podnet.linux.sys.Errno;
 import podnet.linux.sys.Poll;
 import podnet.linux.sys.ffm.SocketCalls;
 
@@ -51,15 +50,6 @@ public final class NetlinkSocket implements AutoCloseable {
         /** setsockopt on the descriptor (for multicast groups and buffer sizes). */
         default void option(int level, int name, int value) {
             throw new UnsupportedOperationException("socket options on a test transport");
-        }
-
-        /** Whether a datagram is waiting, after waiting up to {@code millis} for one. */
-        default boolean readable(int millis) {
-            return true;
-        }
-
-        default void subscribe(int group) {
-            throw new UnsupportedOperationException("subscribe");
         }
 
         @Override
@@ -251,57 +241,6 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
-     * Sends independent requests (rtnetlink: each is applied on its own, no transaction),
-     * {@code perDatagram} to a datagram, each with NLM_F_ACK, and returns one entry per request:
-     * null when it was applied, else its error. Few datagrams instead of one round trip each;
-     * the chunk keeps the ACKs of one datagram within the socket's receive buffer.
-     */
-    public synchronized List<NetlinkException> requestEach(List<NlRequest> reqs, List<String> names, int perDatagram) {
-        int n = reqs.size();
-        if (names.size() != n) {
-            throw new IllegalArgumentException(n + " messages but " + names.size() + " names");
-        }
-        List<NetlinkException> out = new ArrayList<>(java.util.Collections.nCopies(n, (NetlinkException) null));
-        for (int from = 0; from < n; from += perDatagram) {
-            int to = Math.min(n, from + perDatagram);
-            int[] seqs = new int[to - from];
-            int total = 0;
-            List<ByteBuffer> parts = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                seqs[i - from] = SEQ.incrementAndGet();
-                ByteBuffer b = reqs.get(i).addFlags(NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK)
-                        .toBytes(seqs[i - from], 0);
-                parts.add(b);
-                total += b.remaining();
-            }
-            ByteBuffer all = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
-            for (ByteBuffer b : parts) {
-                all.put(b);
-            }
-            send(all.flip());
-            int pending = to - from;
-            boolean[] answered = new boolean[to - from];
-            while (pending > 0) {
-                for (NlMessage m : receive()) {
-                    if (m.type() != NlMessage.NLMSG_ERROR) {
-                        continue;
-                    }
-                    int i = indexOf(seqs, m.seq());
-                    if (i < 0 || answered[i]) {
-                        continue; // stray: a late answer to an earlier request
-                    }
-                    answered[i] = true;
-                    pending--;
-                    if (errorCode(m) != 0) {
-                        out.set(from + i, error(names.get(from + i), m));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
      * Sends {@code reqs} (rtnetlink requests, each flagged NLM_F_REQUEST|NLM_F_ACK) in one
      * datagram and waits for every ACK: one round trip for many requests. The kernel handles
      * them in order, each on its own, and goes on after a refused one, so a request may rely
@@ -326,52 +265,57 @@ public final class NetlinkSocket implements AutoCloseable {
     public record Outcome(List<NlMessage> replies, NetlinkException error) {}
 
     /** {@link #requestAll}, with every request's outcome instead of the first refusal thrown. */
-    public synchronized List<Outcome> requestEach(List<NlRequest> reqs, List<String> names) {
+    public List<Outcome> requestEach(List<NlRequest> reqs, List<String> names) {
+        return requestEach(reqs, names, Math.max(1, reqs.size()));
+    }
+
+    /**
+     * {@link #requestEach(List, List)} in datagrams of at most {@code perDatagram} requests:
+     * few round trips instead of one each, while the answers to one datagram (ACKs with
+     * extended-ACK text, echoed objects) stay within the socket's receive buffer.
+     */
+    public synchronized List<Outcome> requestEach(List<NlRequest> reqs, List<String> names, int perDatagram) {
         int n = reqs.size();
         if (names.size() != n) {
             throw new IllegalArgumentException(n + " requests but " + names.size() + " names");
         }
-        int[] seqs = sendInOneDatagram(reqs, NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK);
-        List<List<NlMessage>> replies = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            replies.add(new ArrayList<>());
-        }
-        NetlinkException[] errors = new NetlinkException[n];
-        int pending = n;
-        while (pending > 0) {
-            for (NlMessage m : receive()) {
-                int i = indexOf(seqs, m.seq());
-                if (i < 0) {
-                    continue; // stray: a late answer to an earlier request, a notification
-                }
-                if (m.type() != NlMessage.NLMSG_ERROR) {
-                    replies.get(i).add(m);
-                    continue;
-                }
-                pending--;
-                if (errorCode(m) != 0) {
-                    errors[i] = error(names.get(i), m);
-                }
-            }
+        if (perDatagram < 1) {
+            throw new IllegalArgumentException("perDatagram must be at least 1, not " + perDatagram);
         }
         List<Outcome> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Outcome(replies.get(i), errors[i]));
+        for (int from = 0; from < n; from += perDatagram) {
+            int to = Math.min(n, from + perDatagram);
+            int[] seqs = sendInOneDatagram(reqs.subList(from, to), NlMessage.NLM_F_REQUEST | NlMessage.NLM_F_ACK);
+            int count = to - from;
+            List<List<NlMessage>> replies = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                replies.add(new ArrayList<>());
+            }
+            NetlinkException[] errors = new NetlinkException[count];
+            boolean[] answered = new boolean[count];
+            int pending = count;
+            while (pending > 0) {
+                for (NlMessage m : receive()) {
+                    int i = indexOf(seqs, m.seq());
+                    if (i < 0 || answered[i]) {
+                        continue; // stray: a late answer to an earlier request, a notification
+                    }
+                    if (m.type() != NlMessage.NLMSG_ERROR) {
+                        replies.get(i).add(m);
+                        continue;
+                    }
+                    answered[i] = true;
+                    pending--;
+                    if (errorCode(m) != 0) {
+                        errors[i] = error(names.get(from + i), m);
+                    }
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                out.add(new Outcome(replies.get(i), errors[i]));
+            }
         }
         return out;
-    }
-
-    /** Joins multicast group {@code group} (e.g. RTNLGRP_LINK = 1): its notifications arrive on this socket. */
-    public void subscribe(int group) {
-        transport.subscribe(group);
-    }
-
-    /**
-     * The messages of the next datagram, waiting at most {@code timeoutMillis}; empty when none
-     * came. For a subscribed socket, which receives notifications nobody asked for.
-     */
-    public List<NlMessage> receive(int timeoutMillis) {
-        return transport.readable(timeoutMillis) ? receive() : List.of();
     }
 
     /** Sends {@code reqs} with {@code flags} added, in one datagram, each with its own sequence number; returns those. */
@@ -405,7 +349,6 @@ public final class NetlinkSocket implements AutoCloseable {
 
     // ---- notifications (multicast groups) ------------------------------------------------
 
-
     /**
      * Joins multicast group {@code group} (e.g. RTNLGRP_LINK): the kernel then sends this
      * socket a message for every change of that kind in the socket's namespace.
@@ -422,7 +365,7 @@ public final class NetlinkSocket implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for notifications and returns those of the next
      * datagram (empty on timeout). Not for sockets that also send requests: replies and
-     * notifications would be mixed.
+     * notifications would be mixed. A timeout of 0 only takes what is queued already.
      *
      * @throws NetlinkException with ENOBUFS when the kernel dropped notifications because the
      *     buffer was full: the caller's picture is stale and must be read again
@@ -487,20 +430,6 @@ public final class NetlinkSocket implements AutoCloseable {
                 MemorySegment v = a.allocate(JAVA_INT);
                 v.set(JAVA_INT, 0, value);
                 SocketCalls.setsockopt(fd.fd(), level, name, v);
-            }
-        }
-
-        @Override
-        public boolean readable(int millis) {
-            return (Poll.poll(fd.fd(), Poll.POLLIN, millis) & Poll.POLLIN) != 0;
-        }
-
-        @Override
-        public void subscribe(int group) {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment g = a.allocate(JAVA_INT);
-                g.set(JAVA_INT, 0, group);
-                SocketCalls.setsockopt(fd.fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
             }
         }
 

@@ -204,4 +204,23 @@ class NetlinkSocketTest {
                 .satisfies(e -> assertThat(((NetlinkException) e).is(Errno.ENODEV)).isTrue());
         assertThat(k.script).isEmpty();
     }
+
+    @Test
+    void requestEachSendsInChunksAndReportsEveryOutcome() {
+        ScriptedKernel k = new ScriptedKernel()
+                .then(seq -> List.of(ack(seq), msg(NlMessage.NLMSG_ERROR, 0, seq + 1, -Errno.EEXIST, 16, 0, 0, 0)))
+                .then(seq -> List.of(link(seq, 0, 9), ack(seq), ack(seq))); // a duplicate ACK is skipped
+        NetlinkSocket s = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, k);
+        List<NetlinkSocket.Outcome> out = s.requestEach(List.of(new NlRequest(Rtm.NEWLINK, 0),
+                new NlRequest(Rtm.NEWLINK, 0), new NlRequest(Rtm.GETLINK, 0)), List.of("a", "b", "c"), 2);
+        assertThat(k.sent).hasSize(2);
+        assertThat(k.sent.get(0).remaining()).isEqualTo(2 * NlMessage.HEADER_LEN);
+        assertThat(k.sent.get(1).remaining()).isEqualTo(NlMessage.HEADER_LEN);
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).error()).isNull();
+        assertThat(out.get(1).error()).hasMessageStartingWith("b").satisfies(e -> assertThat(e.is(Errno.EEXIST)).isTrue());
+        assertThat(out.get(2).error()).isNull();
+        assertThat(out.get(2).replies()).singleElement().satisfies(m -> assertThat(m.payload().getInt(4)).isEqualTo(9));
+        assertThat(k.script).isEmpty();
+    }
 }
