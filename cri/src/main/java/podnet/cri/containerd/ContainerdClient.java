@@ -95,9 +95,10 @@ public final class ContainerdClient implements AutoCloseable {
                 CreateRequest.newBuilder().setId(id).putLabels(EXPIRE_LABEL, at).build(), CALL);
     }
 
-    /** Deletes lease {@code id}; what only it held becomes garbage. */
-    public void deleteLease(String id) {
-        UnixChannel.call(channel, ContainerdMethods.LEASE_DELETE, DeleteRequest.newBuilder().setId(id).build(), CALL);
+    /** Deletes lease {@code id}; what only it held becomes garbage (collected before the answer with {@code sync}). */
+    public void deleteLease(String id, boolean sync) {
+        UnixChannel.call(channel, ContainerdMethods.LEASE_DELETE, DeleteRequest.newBuilder().setId(id).setSync(sync).build(),
+                CALL);
     }
 
     /** This client's connection, with every call made under lease {@code id}; closing it closes nothing. */
@@ -170,8 +171,9 @@ public final class ContainerdClient implements AutoCloseable {
                             + " of " + ref + " after writing up to " + (off + n), null);
                 }
             }
+            // The commit names the end as its offset: offset 0 would mean "truncate and start over".
             WriteContentResponse done = exchange(call, WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT)
-                    .setRef(ref).setTotal(data.length).setExpected(digest).putAllLabels(labels).build());
+                    .setRef(ref).setOffset(data.length).setTotal(data.length).setExpected(digest).putAllLabels(labels).build());
             if (!done.getDigest().isEmpty() && !done.getDigest().equals(digest)) {
                 throw new CriException(Status.Code.DATA_LOSS, "Write", "containerd committed " + ref + " as "
                         + done.getDigest() + ", not " + digest, null);

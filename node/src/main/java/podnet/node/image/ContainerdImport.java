@@ -43,7 +43,7 @@ public final class ContainerdImport {
             }
         } finally {
             try {
-                containerd.deleteLease(lease);
+                containerd.deleteLease(lease, false);
             } catch (CriException e) {
                 // It expires by itself; the images hold their blobs already.
             }
