@@ -47,6 +47,7 @@ final class Demo {
     private final boolean cri;
     private CriDemoNode criNode;
     private volatile boolean stopRequested;
+    private boolean cleaning;
     private int step;
     private int failedStep;
 
@@ -97,6 +98,7 @@ final class Demo {
             cli.err.println("podnet demo: step " + step + (stopRequested ? " stopped by a signal" : " failed: " + e.getMessage()));
         } finally {
             Thread.interrupted(); // a stop's interrupt must not break the cleanup's own waits
+            cleaning = true;
             if (!keep) {
                 heading("Clean up");
                 clean();
@@ -271,7 +273,7 @@ final class Demo {
         CriPods pods = new CriPods(STATE);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (pods.list(NODE).stream().anyMatch(p -> !p.status().equals("Running"))) {
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() > deadline || stopRequested) {
                 throw new IllegalStateException("the pods are not running: " + pods.list(NODE));
             }
             sleep(100);
@@ -322,7 +324,7 @@ final class Demo {
 
     /** Runs one podnet command, its output to {@code to}, the transcript line to the demo's output. */
     private void podnet(PrintStream to, List<String> args) {
-        if (stopRequested) {
+        if (stopRequested && !cleaning) {
             throw new IllegalStateException("stopped");
         }
         out.println("$ podnet " + String.join(" ", args));
@@ -379,7 +381,7 @@ final class Demo {
     }
 
     private void heading(String title) {
-        if (stopRequested) {
+        if (stopRequested && !cleaning) {
             throw new IllegalStateException("stopped");
         }
         step++;

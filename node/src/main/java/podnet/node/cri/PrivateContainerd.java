@@ -109,7 +109,7 @@ public final class PrivateContainerd implements AutoCloseable {
                     client.close(); // not serving CRI yet
                 }
             }
-            if (!daemon.isAlive() || System.nanoTime() > deadline) {
+            if (!daemon.isAlive() || System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 String tail = c.logTail();
                 c.close();
                 throw new PodException("containerd did not come up" + (daemon.isAlive() ? " in " + START.toSeconds() + " s" : "")
