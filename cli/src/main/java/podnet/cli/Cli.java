@@ -23,6 +23,8 @@ public final class Cli {
     boolean json;
     String nodeNetns;
     Path stateDir;
+    /** The environment the command was started with (PATH for the programs a command needs). */
+    final Map<String, String> env;
     private final Supplier<CniRuntime> runtime;
 
     /** {@code runtime} null: the default, see {@link #loadRuntime()}. */
@@ -33,6 +35,7 @@ public final class Cli {
         String dir = blankToNull(env.get("PODNET_STATE_DIR"));
         this.stateDir = dir == null ? DEFAULT_STATE_DIR : Path.of(dir);
         this.runtime = runtime;
+        this.env = Map.copyOf(env);
     }
 
     /** The real process's streams and environment, and the in-process CNI runtime. */

@@ -1,8 +1,10 @@
 package podnet.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import podnet.node.cri.PrivateContainerd;
 
 /**
  * {@code podnet demo}: the article, start to finish, on the real kernel. By default everything
@@ -26,13 +28,27 @@ final class DemoCommand extends CliCommand {
             description = "Where the topology picture is written (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--cri", description = "The pods on a private containerd's CRI: real pause and busybox containers "
+            + "(needs containerd and runc; the default runs host programs and needs neither).")
+    boolean cri;
+
     DemoCommand(Cli cli) {
         super(cli);
     }
 
     @Override
     public Integer call() {
-        Demo demo = new Demo(cli, host, out);
+        if (cri && host) {
+            throw new CliException("--cri and --host do not go together", "the --cri demo's containerd runs in its own node namespace");
+        }
+        if (cri && !clean) {
+            List<String> missing = PrivateContainerd.missingPrograms(cli.env.getOrDefault("PATH", System.getenv("PATH")));
+            if (!missing.isEmpty()) {
+                throw new CliException("containerd is not installed (no " + String.join(", ", missing) + " on PATH);"
+                        + " `podnet demo --cri` runs its pods on a private containerd", "apt-get install containerd runc");
+            }
+        }
+        Demo demo = new Demo(cli, host, out, cri);
         if (clean) {
             demo.clean();
             cli.out.println("podnet demo: cleaned up.");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {NsCommand.class, NetnsCommand.class, LinkCommand.class, VethCommand.class,
                 AddrCommand.class, RouteCommand.class, BridgeCommand.class, NeighCommand.class,
                 PodCommand.class, TopoCommand.class, BenchCommand.class, DemoCommand.class, DaemonCommand.class, TraceCommand.class,
-                CniCommand.class, CaptureCommand.class, PolicyCommand.class, NamespaceCommand.class, ImageCommand.class,
+                CniCommand.class, CaptureCommand.class, PolicyCommand.class, NamespaceCommand.class, ImageCommand.class, CriCommand.class,
                 ObserveCommand.class, DoctorCommand.class, UiCommand.class, NodeCommand.class})
 public final class Main implements Runnable {
     private final Cli cli;

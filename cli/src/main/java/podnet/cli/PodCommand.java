@@ -74,6 +74,10 @@ final class PodCommand extends CommandGroup {
                 + "(default: localhost/podnet/busybox:0.1.0, see `podnet image build`).")
         String image;
 
+        @Option(names = "--cgroup-parent", paramLabel = "CGROUP", description = "With --runtime cri: the sandbox's parent "
+                + "cgroup, as a kubelet sets it (default: the runtime's, /k8s.io with cgroupfs).")
+        String cgroupParent;
+
         @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:PORT[/tcp|udp]",
                 description = "With --runtime cri: a hostPort (the portmap plugin forwards it).")
         List<String> publish = new ArrayList<>();
@@ -107,7 +111,7 @@ final class PodCommand extends CommandGroup {
                 List<HostPortSpec> hostPorts = new ArrayList<>(fromManifest != null ? fromManifest.ports() : List.of());
                 publish.forEach(p -> hostPorts.add(HostPortSpec.parse(p)));
                 String img = image != null ? image : fromManifest != null ? fromManifest.image() : null;
-                CriPodRecord r = criPods(cli).run(spec, new CriPodOptions(criSocket, img, hostPorts, null));
+                CriPodRecord r = criPods(cli).run(spec, new CriPodOptions(criSocket, img, hostPorts, cgroupParent));
                 CriPodRecord.Container first = r.containers().get(0);
                 if (cli.json) {
                     JsonOutput.print(cli.out, Map.of("name", r.name(), "runtime", "cri", "sandboxId", r.sandboxId(),

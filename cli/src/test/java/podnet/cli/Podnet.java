@@ -52,6 +52,12 @@ final class Podnet {
         return this;
     }
 
+    /** One variable of the command's environment (e.g. PATH). */
+    Podnet env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     Podnet runtime(CniRuntime r) {
         this.runtime = r;
         return this;

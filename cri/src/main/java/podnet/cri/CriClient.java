@@ -1,24 +1,10 @@
 package podnet.cri;
 
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import podnet.cri.api.ContainerConfig;
 import podnet.cri.api.ContainerStatus;
 import podnet.cri.api.ContainerStatusRequest;
@@ -45,7 +31,7 @@ import podnet.cri.api.VersionResponse;
 
 /**
  * A CRI v1 client on the runtime's Unix socket (containerd: {@code /run/containerd/containerd.sock}),
- * gRPC over netty's epoll domain-socket transport. Every call has a deadline and fails with a
+ * gRPC over a {@link UnixChannel}. Every call has a deadline and fails with a
  * {@link CriException} carrying the runtime's message. One event-loop thread; safe to share.
  */
 public final class CriClient implements AutoCloseable {
@@ -56,13 +42,9 @@ public final class CriClient implements AutoCloseable {
     static final Duration LONG_CALL = Duration.ofMinutes(2);
     static final Duration SHORT_CALL = Duration.ofSeconds(30);
 
-    private final Path socket;
-    private final EventLoopGroup loop;
-    private final ManagedChannel channel;
+    private final UnixChannel channel;
 
-    private CriClient(Path socket, EventLoopGroup loop, ManagedChannel channel) {
-        this.socket = socket;
-        this.loop = loop;
+    private CriClient(UnixChannel channel) {
         this.channel = channel;
     }
 
@@ -71,25 +53,11 @@ public final class CriClient implements AutoCloseable {
      * that is missing fails here, with the same UNAVAILABLE code a dead runtime gives.
      */
     public static CriClient connect(Path socket) {
-        if (!Files.exists(socket)) {
-            throw new CriException(Status.Code.UNAVAILABLE, "connect", "no CRI socket at " + socket
-                    + " (is containerd running?)", null);
-        }
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .eventLoopGroup(loop)
-                .channelType(EpollDomainSocketChannel.class)
-                .overrideAuthority("localhost")
-                .usePlaintext()
-                // grpc-netty asks for TCP keepalive on every channel; a Unix socket has none (netty warns)
-                .withOption(ChannelOption.SO_KEEPALIVE, null)
-                .maxInboundMessageSize(32 << 20) // ExecSync output is capped at 16 MiB per stream
-                .build();
-        return new CriClient(socket, loop, channel);
+        return new CriClient(UnixChannel.connect(socket));
     }
 
     public Path socket() {
-        return socket;
+        return channel.socket();
     }
 
     public VersionResponse version() {
@@ -159,22 +127,11 @@ public final class CriClient implements AutoCloseable {
     }
 
     private <Q, R> R call(MethodDescriptor<Q, R> method, Q request, Duration timeout) {
-        try {
-            return ClientCalls.blockingUnaryCall(channel, method,
-                    CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS), request);
-        } catch (StatusRuntimeException e) {
-            throw CriException.of(method.getBareMethodName(), e);
-        }
+        return UnixChannel.call(channel.channel(), method, request, timeout);
     }
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        channel.close();
     }
 }

@@ -4,8 +4,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /**
- * A CRI call that failed: the gRPC status code and the runtime's own message (containerd's
- * text, passed on unchanged so the user reads what the runtime said).
+ * A call to the runtime (CRI, or containerd's own API) that failed: the gRPC status code and
+ * the runtime's own message (containerd's text, passed on unchanged so the user reads what the
+ * runtime said).
  */
 public final class CriException extends RuntimeException {
     private final Status.Code code;
@@ -17,7 +18,7 @@ public final class CriException extends RuntimeException {
         this.method = method;
     }
 
-    static CriException of(String method, StatusRuntimeException e) {
+    public static CriException of(String method, StatusRuntimeException e) {
         Status s = e.getStatus();
         String msg = s.getDescription() != null ? s.getDescription() : s.getCode().toString();
         if (s.getCause() != null && s.getDescription() == null) {

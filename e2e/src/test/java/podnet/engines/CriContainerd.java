@@ -10,21 +10,22 @@ import java.util.Map;
 import podnet.cri.CriClient;
 import podnet.cri.CriException;
 import podnet.cri.api.PodSandbox;
+import podnet.cri.containerd.ContainerdClient;
+import podnet.node.cri.ContainerdConfig;
+import podnet.node.image.ContainerdImport;
 import podnet.node.image.PodnetImages;
 
 /**
  * A private containerd 1.6 with its CRI plugin, as a kubelet's node runs it, in a
- * {@link NodeSandbox}: own root, state and config; the gRPC socket in the test's directory
- * (so the test JVM's {@link CriClient} reaches it from outside the private mount namespace);
- * CNI {@code bin_dir}/{@code conf_dir} set to the test's directories; {@code sandbox_image}
- * podnet's pause, imported (with podnet's busybox) by {@code ctr -n k8s.io images import} —
- * CRI itself has no import, only a registry pull. Sandbox netns files go to the private /run.
+ * {@link NodeSandbox}, configured by podnet's own {@link ContainerdConfig} (what
+ * {@code podnet cri config --private DIR} writes): root, state, the gRPC socket (reached by
+ * the test JVM's {@link CriClient} from outside the private mount namespace), runc's state and
+ * the sandboxes' netns files under the test's directory; CNI {@code bin_dir}/{@code conf_dir}
+ * the test's; {@code sandbox_image} podnet's pause. The images go in through podnet's own
+ * importer ({@link ContainerdImport}, containerd's content/images/leases API), unless a test
+ * asks for an empty store; {@code ctr} is the oracle.
  */
 public final class CriContainerd implements AutoCloseable {
-    /** The plain e2e's disabled plugins, CRI enabled. */
-    static final List<String> DISABLED_PLUGINS = Containerd.DISABLED_PLUGINS.stream()
-            .filter(p -> !p.equals("io.containerd.grpc.v1.cri")).toList();
-
     private final NodeSandbox node;
     private final Path work;
     private final Process daemon;
@@ -38,37 +39,28 @@ public final class CriContainerd implements AutoCloseable {
     }
 
     public static Path socket(Path work) {
-        return work.resolve("cri.sock");
+        return ContainerdConfig.socket(work);
     }
 
     static String config(Path work, Path cniBin, Path cniConf) {
-        return Containerd.daemonConfig(work, socket(work), DISABLED_PLUGINS) + """
-
-                [plugins."io.containerd.grpc.v1.cri"]
-                  sandbox_image = "%s"
-                  disable_apparmor = true
-                  # the sandbox's -998 needs CAP_SYS_RESOURCE, which this machine's root lacks:
-                  # clamp to containerd's own score (runc: "failed to update oom_score_adj")
-                  restrict_oom_score_adj = true
-                  enable_selinux = false
-                  stream_server_address = "127.0.0.1"
-                  stream_server_port = "0"
-                  [plugins."io.containerd.grpc.v1.cri".containerd]
-                    snapshotter = "overlayfs"
-                    default_runtime_name = "runc"
-                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-                      runtime_type = "io.containerd.runc.v2"
-                      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-                        SystemdCgroup = false
-                  [plugins."io.containerd.grpc.v1.cri".cni]
-                    bin_dir = "%s"
-                    conf_dir = "%s"
-                    max_conf_num = 1
-                """.formatted(PodnetImages.PAUSE, cniBin, cniConf);
+        return new ContainerdConfig(null, cniBin, cniConf, work).toml();
     }
 
     /** Starts containerd in {@code node}, waits until CRI answers, imports podnet's images. */
     public static CriContainerd start(NodeSandbox node, Path work, Path cniBin, Path cniConf) throws IOException {
+        CriContainerd c = startEmpty(node, work, cniBin, cniConf);
+        try (ContainerdClient api = ContainerdClient.connect(socket(work), ContainerdClient.CRI_NAMESPACE)) {
+            ContainerdImport.run(api, PodnetImages.images());
+            ContainerdImport.awaitCri(c.client, List.of(PodnetImages.PAUSE, PodnetImages.BUSYBOX), Duration.ofSeconds(20));
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Starts containerd in {@code node} and waits until CRI answers; its image store stays empty. */
+    public static CriContainerd startEmpty(NodeSandbox node, Path work, Path cniBin, Path cniConf) throws IOException {
         Files.createDirectories(work);
         Path config = Files.writeString(work.resolve("config.toml"), config(work, cniBin, cniConf));
         Process daemon = node.spawn(work.resolve("containerd.log"), Map.of(),
@@ -96,16 +88,7 @@ public final class CriContainerd implements AutoCloseable {
             }
             Pids.sleep(50);
         }
-        CriContainerd c = new CriContainerd(node, work, daemon, client);
-        try {
-            for (PodnetImages.Built b : PodnetImages.build(work.resolve("images"))) {
-                c.ctr("images", "import", b.archive().toString()).ok();
-            }
-        } catch (RuntimeException | Error e) {
-            c.close();
-            throw e;
-        }
-        return c;
+        return new CriContainerd(node, work, daemon, client);
     }
 
     public CriClient client() {

@@ -20,9 +20,9 @@ final class CriErrors {
     }
 
     static String imageHint(String image) {
-        return "podnet's images are built, not pulled: `podnet image build --out DIR`, then"
-                + " `ctr -n k8s.io images import DIR/pause.tar` and `… DIR/busybox.tar` (" + PodnetImages.PAUSE + ", "
-                + PodnetImages.BUSYBOX + ")" + (image.startsWith("localhost/podnet/") ? "" : "; or import " + image);
+        return "podnet's images are built, not pulled: `podnet image import --cri-socket SOCKET` (or `podnet image build"
+                + " --out DIR`, then `ctr -n k8s.io images import DIR/pause.tar` and `… DIR/busybox.tar`; " + PodnetImages.PAUSE
+                + ", " + PodnetImages.BUSYBOX + ")" + (image.startsWith("localhost/podnet/") ? "" : "; or import " + image);
     }
 
     static PodException of(CriException e, Path socket, String image) {

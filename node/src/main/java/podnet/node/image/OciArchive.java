@@ -29,35 +29,16 @@ public final class OciArchive {
 
     private OciArchive() {}
 
-    /** A blob with its digest ({@code sha256:…}). */
-    record Blob(String digest, byte[] bytes) {
-        static Blob of(byte[] bytes) {
-            return new Blob("sha256:" + sha256(bytes), bytes);
-        }
-
-        Map<String, Object> descriptor(String mediaType) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("mediaType", mediaType);
-            d.put("digest", digest);
-            d.put("size", bytes.length);
-            return d;
-        }
-    }
-
     /** The archive's bytes for image {@code ref} (e.g. localhost/podnet/pause:0.1.0). */
     public static byte[] build(String ref, byte[] layerTar, ImageConfig config) {
-        Blob layer = Blob.of(layerTar);
-        Blob cfg = Blob.of(json(configJson(layer, config)));
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", MANIFEST_TYPE);
-        manifest.put("config", cfg.descriptor(CONFIG_TYPE));
-        manifest.put("layers", List.of(layer.descriptor(LAYER_TYPE)));
-        Blob man = Blob.of(json(manifest));
+        return build(OciImage.of(ref, layerTar, config));
+    }
 
-        Map<String, Object> entry = man.descriptor(MANIFEST_TYPE);
-        entry.put("annotations", Map.of("io.containerd.image.name", ref,
-                "org.opencontainers.image.ref.name", tag(ref)));
+    /** The archive's bytes for {@code image}. */
+    public static byte[] build(OciImage image) {
+        Map<String, Object> entry = image.manifest().descriptor();
+        entry.put("annotations", Map.of("io.containerd.image.name", image.ref(),
+                "org.opencontainers.image.ref.name", tag(image.ref())));
         entry.put("platform", platform());
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
@@ -69,7 +50,7 @@ public final class OciArchive {
                 .file("index.json", 0644, json(index))
                 .dir("blobs", 0755)
                 .dir("blobs/sha256", 0755);
-        for (Blob b : List.of(layer, cfg, man)) {
+        for (OciImage.Blob b : image.blobs()) {
             tar.file("blobs/sha256/" + b.digest().substring("sha256:".length()), 0644, b.bytes());
         }
         return tar.finish();
@@ -77,11 +58,16 @@ public final class OciArchive {
 
     /** Writes the archive atomically to {@code file}. */
     public static Path write(Path file, String ref, byte[] layerTar, ImageConfig config) {
+        return write(file, OciImage.of(ref, layerTar, config));
+    }
+
+    /** Writes the archive of {@code image} atomically to {@code file}. */
+    public static Path write(Path file, OciImage image) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
             try {
-                Files.write(tmp, build(ref, layerTar, config));
+                Files.write(tmp, build(image));
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -105,7 +91,7 @@ public final class OciArchive {
         return p;
     }
 
-    private static Map<String, Object> configJson(Blob layer, ImageConfig config) {
+    static Map<String, Object> configJson(OciImage.Blob layer, ImageConfig config) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("Env", config.env());
         if (!config.entrypoint().isEmpty()) {

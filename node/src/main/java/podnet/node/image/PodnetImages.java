@@ -28,23 +28,26 @@ public final class PodnetImages {
     /** One archive written by {@link #build}. */
     public record Built(String ref, Path archive, long bytes) {}
 
+    /** podnet's images in memory: pause, then busybox. */
+    public static List<OciImage> images() {
+        return List.of(
+                OciImage.of(PAUSE, pauseLayer(), new ImageConfig(List.of("/pause"), List.of(), List.of(PATH_ENV))),
+                OciImage.of(BUSYBOX, busyboxLayer(BUSYBOX_BINARY), new ImageConfig(List.of(), List.of("sh"), List.of(PATH_ENV))));
+    }
+
     /** Writes {@code pause.tar} and {@code busybox.tar} into {@code dir}. */
     public static List<Built> build(Path dir) {
         List<Built> out = new ArrayList<>();
-        out.add(write(dir.resolve("pause.tar"), PAUSE, pauseLayer(),
-                new ImageConfig(List.of("/pause"), List.of(), List.of(PATH_ENV))));
-        out.add(write(dir.resolve("busybox.tar"), BUSYBOX, busyboxLayer(BUSYBOX_BINARY),
-                new ImageConfig(List.of(), List.of("sh"), List.of(PATH_ENV))));
-        return out;
-    }
-
-    private static Built write(Path file, String ref, byte[] layer, ImageConfig config) {
-        OciArchive.write(file, ref, layer, config);
-        try {
-            return new Built(ref, file, Files.size(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (OciImage image : images()) {
+            Path file = dir.resolve(image.ref().equals(PAUSE) ? "pause.tar" : "busybox.tar");
+            OciArchive.write(file, image);
+            try {
+                out.add(new Built(image.ref(), file, Files.size(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return out;
     }
 
     /** The pause binary the build compiled into the jar. */
