@@ -105,7 +105,7 @@ final class ClusterDemo {
             say(node(i) + ": eth0 192.168.50." + (10 + i) + "/24 on the fabric");
         }
         Files.createDirectories(STATE);
-        start("etcd", List.of("ip", "netns", "exec", ETCD, "etcd", "--name", "demo", "--data-dir", STATE.resolve("etcd").toString(),
+        start("etcd", Netns.named(ETCD), List.of("etcd", "--name", "demo", "--data-dir", STATE.resolve("etcd").toString(),
                 "--listen-client-urls", "http://" + ETCD_IP + ":2379", "--advertise-client-urls", "http://" + ETCD_IP + ":2379",
                 "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
                 "--initial-cluster", "demo=http://127.0.0.1:2380", "--log-level", "warn"));
@@ -121,7 +121,7 @@ final class ClusterDemo {
                     "--etcd-endpoints", "http://" + ETCD_IP + ":2379"));
             out.println("$ podnet --node-netns " + node(i) + " --state-dir " + state(i) + " node run --network 10.244.0.0/16"
                     + " --backend vxlan --iface eth0 --node-name node" + i + " --etcd-endpoints http://" + ETCD_IP + ":2379 &");
-            start("agent" + i, cmd);
+            start("agent" + i, Netns.CURRENT, cmd);
         }
         for (int i = 1; i <= NODES; i++) {
             int n = i;
@@ -158,10 +158,12 @@ final class ClusterDemo {
 
     private boolean reachable(int from, String ip) {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", "podnet-" + pod(from), "ping", "-c", "1", "-W", "1", ip)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // ping run in the pod's netns by podnet itself, as `pod exec` would (no `ip netns exec`)
+            Process p = podnet.linux.ns.NsProcess.start(Netns.named(podnet.node.pod.PodSandbox.netnsName(pod(from))),
+                    new ProcessBuilder("ping", "-c", "1", "-W", "1", ip).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD));
             return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,9 +191,10 @@ final class ClusterDemo {
         }
     }
 
-    private void start(String name, List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(STATE.resolve(name + ".log").toFile())).start();
+    /** Starts {@code cmd} in {@code netns} (born there, through podnet's own setns; no `ip netns exec`). */
+    private void start(String name, Netns netns, List<String> cmd) throws IOException {
+        Process p = podnet.linux.ns.NsProcess.start(netns, new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(STATE.resolve(name + ".log").toFile())));
         processes.add(p);
         Files.writeString(STATE.resolve(name + ".pid"), Long.toString(p.pid()));
     }
