@@ -65,7 +65,7 @@ function markDrops() {
     g.classList.add("drop");
     const r = g.querySelector("rect");
     const note = el("text", {class: "dropnote", x: +r.getAttribute("x"), y: +r.getAttribute("y") + +r.getAttribute("height") + 13},
-        "✖ " + f.drop.reason);
+        "✖ " + (f.drop.policies ? byPolicies(f.drop) : f.drop.reason));
     note.dataset.flow = f.id;
     svg.appendChild(note);
   }
@@ -83,7 +83,17 @@ function end(e, ports) {
   return e.pod ? a + " (" + e.pod + ")" : a;
 }
 
+/** "by policy x/deny-all (ingress)": the policies isolating the side whose isolation dropped it. */
+function byPolicies(d) {
+  const names = d.policies.length ? d.policies.join(", ") : "(unnamed)";
+  return "by " + (d.policies.length === 1 ? "policy " : "policies ") + names + " (" + d.direction + ")";
+}
+
 function verdictText(f) {
+  if (f.verdict === "DROPPED" && f.drop.policies) {
+    return "DROPPED " + byPolicies(f.drop).replace(/\)$/, "") + (f.drop.reason ? ", " + f.drop.reason + " in " + f.drop.function : "")
+        + (f.drop.lastSeenOn ? ", after " + f.drop.lastSeenOn : "") + ")";
+  }
   if (f.verdict === "DROPPED") return "DROPPED (" + f.drop.reason + " in " + f.drop.function + ", after " + f.drop.lastSeenOn + ")";
   if (f.verdict === "ERROR") return "ERROR (" + f.error + ")";
   return f.verdict;
