@@ -58,8 +58,14 @@ function markDrops() {
   const svg = document.getElementById("topology");
   svg.querySelectorAll(".dropnote").forEach(n => n.remove());
   svg.querySelectorAll(".drop").forEach(n => n.classList.remove("drop"));
+  const bridge = svg.querySelector("g.bridge"), byPolicy = new Set();
   for (const f of flows.values()) {
     if (f.verdict !== "DROPPED" || !f.drop) continue;
+    if (f.drop.policies && bridge) { // the policy table runs in the bridge's forward hook: that is the hop
+      bridge.classList.add("drop");
+      byPolicy.add(byPolicies(f.drop));
+      continue;
+    }
     const g = [...svg.querySelectorAll("g")].find(n => n.dataset.dev === f.drop.lastSeenOn);
     if (!g) continue;
     g.classList.add("drop");
@@ -68,6 +74,11 @@ function markDrops() {
         "✖ " + (f.drop.policies ? byPolicies(f.drop) : f.drop.reason));
     note.dataset.flow = f.id;
     svg.appendChild(note);
+  }
+  if (byPolicy.size) {
+    const r = bridge.querySelector("rect");
+    svg.appendChild(el("text", {class: "dropnote", x: +r.getAttribute("x") + 8, y: +r.getAttribute("y") + 32},
+        "✖ dropped " + [...byPolicy].join("; ")));
   }
 }
 

@@ -135,7 +135,8 @@ class UiServerTest {
         assertThat(Ip.ping(node.pods.get(0).netns().name(), "10.244.2.3", 1)).isFalse();
         await("the policy drop in red, named", () -> rows().stream().anyMatch(r -> r.getAttribute("class").contains("verdict-DROPPED")
                 && r.getText().contains("DROPPED by policy x/deny-all (ingress")));
-        await("the policy on the hop", () -> browser.findElement(By.id("topology")).getText().contains("by policy x/deny-all (ingress)"));
+        await("the policy on its hop, the bridge", () -> browser.findElement(By.id("bridge-cni0")).getAttribute("class").contains("drop")
+                && browser.findElement(By.id("topology")).getText().contains("dropped by policy x/deny-all (ingress)"));
         shot("4b-policy-drop");
 
         browser.findElement(By.id("pod-" + node.pods.get(0).netns().name())).click();
