@@ -24,7 +24,8 @@ import podnet.node.observe.ObserverStats;
  * table; with it, it prints flows as they change.
  */
 @Command(name = "observe", description = "Flows on the node's bridge and ports (-n NODE): pods, packets and bytes each way,"
-        + " TCP flags, and each flow's verdict: FORWARDED, DROPPED (with the kernel's reason), ERROR (RST, ICMP error).")
+        + " TCP flags, and each flow's verdict: FORWARDED, DROPPED (with the kernel's reason, and the policies when the node's"
+        + " NetworkPolicy table dropped it), ERROR (RST, ICMP error).")
 final class ObserveCommand extends CliCommand.InNetns {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 

@@ -58,16 +58,27 @@ function markDrops() {
   const svg = document.getElementById("topology");
   svg.querySelectorAll(".dropnote").forEach(n => n.remove());
   svg.querySelectorAll(".drop").forEach(n => n.classList.remove("drop"));
+  const bridge = svg.querySelector("g.bridge"), byPolicy = new Set();
   for (const f of flows.values()) {
     if (f.verdict !== "DROPPED" || !f.drop) continue;
+    if (f.drop.policies && bridge) { // the policy table runs in the bridge's forward hook: that is the hop
+      bridge.classList.add("drop");
+      byPolicy.add(byPolicies(f.drop));
+      continue;
+    }
     const g = [...svg.querySelectorAll("g")].find(n => n.dataset.dev === f.drop.lastSeenOn);
     if (!g) continue;
     g.classList.add("drop");
     const r = g.querySelector("rect");
     const note = el("text", {class: "dropnote", x: +r.getAttribute("x"), y: +r.getAttribute("y") + +r.getAttribute("height") + 13},
-        "✖ " + f.drop.reason);
+        "✖ " + (f.drop.policies ? byPolicies(f.drop) : f.drop.reason));
     note.dataset.flow = f.id;
     svg.appendChild(note);
+  }
+  if (byPolicy.size) {
+    const r = bridge.querySelector("rect");
+    svg.appendChild(el("text", {class: "dropnote", x: +r.getAttribute("x") + 8, y: +r.getAttribute("y") + 32},
+        "✖ dropped " + [...byPolicy].join("; ")));
   }
 }
 
@@ -83,7 +94,17 @@ function end(e, ports) {
   return e.pod ? a + " (" + e.pod + ")" : a;
 }
 
+/** "by policy x/deny-all (ingress)": the policies isolating the side whose isolation dropped it. */
+function byPolicies(d) {
+  const names = d.policies.length ? d.policies.join(", ") : "(unnamed)";
+  return "by " + (d.policies.length === 1 ? "policy " : "policies ") + names + " (" + d.direction + ")";
+}
+
 function verdictText(f) {
+  if (f.verdict === "DROPPED" && f.drop.policies) {
+    return "DROPPED " + byPolicies(f.drop).replace(/\)$/, "") + (f.drop.reason ? ", " + f.drop.reason + " in " + f.drop.function : "")
+        + (f.drop.lastSeenOn ? ", after " + f.drop.lastSeenOn : "") + ")";
+  }
   if (f.verdict === "DROPPED") return "DROPPED (" + f.drop.reason + " in " + f.drop.function + ", after " + f.drop.lastSeenOn + ")";
   if (f.verdict === "ERROR") return "ERROR (" + f.error + ")";
   return f.verdict;

@@ -56,6 +56,16 @@ final class Expressions {
         return end(e, d);
     }
 
+    /** immediate reg 1 = 1; meta set nftrace with reg 1 (nft's {@code meta nftrace set 1}). */
+    Expressions setMetaNftrace() {
+        immediate(NFT_REG_1, new byte[] {1});
+        int e = r.beginNested(LIST_ELEM);
+        r.attrString(EXPR_NAME, "meta");
+        int d = r.beginNested(EXPR_DATA);
+        r.attrBe32(META_KEY, NFT_META_NFTRACE).attrBe32(META_SREG, NFT_REG_1);
+        return end(e, d);
+    }
+
     private Expressions meta(int key) {
         int e = r.beginNested(LIST_ELEM);
         r.attrString(EXPR_NAME, "meta");

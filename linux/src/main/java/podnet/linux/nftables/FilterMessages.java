@@ -118,6 +118,7 @@ final class FilterMessages {
                         .meta(NFT_META_L4PROTO, NFT_REG32_01)
                         .payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02)
                         .lookup(d.set(), setIds.getOrDefault(d.set(), 0), false);
+                case FilterRule.Match.Traced t -> x.setMetaNftrace();
             }
         }
         if (rule.counter()) {
@@ -127,6 +128,7 @@ final class FilterMessages {
             case ACCEPT -> x.verdict(NF_ACCEPT, null);
             case DROP -> x.verdict(NF_DROP, null);
             case JUMP -> x.verdict(NFT_JUMP, rule.verdict().chain());
+            case CONTINUE -> { } // no verdict expression: the next rule follows
         }
         x.end();
         if (rule.comment() != null) {

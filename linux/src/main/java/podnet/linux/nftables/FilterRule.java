@@ -44,14 +44,21 @@ public record FilterRule(List<Match> matches, Verdict verdict, boolean counter, 
 
         /** {@code ip daddr . meta l4proto . th dport @SET}. */
         record DestServiceIn(String set) implements Match {}
+
+        /**
+         * {@code meta nftrace set 1}: tests nothing (always holds); marks the packet, so every
+         * rule it matches from here on is reported to trace listeners ({@link NftTraceEvents}).
+         */
+        record Traced() implements Match {}
     }
 
-    /** accept, drop, or jump to a chain of the same table. */
+    /** accept, drop, jump to a chain of the same table, or continue (none: the rule only counts or marks). */
     public record Verdict(Kind kind, String chain) {
-        public enum Kind { ACCEPT, DROP, JUMP }
+        public enum Kind { ACCEPT, DROP, JUMP, CONTINUE }
 
         public static final Verdict ACCEPT = new Verdict(Kind.ACCEPT, null);
         public static final Verdict DROP = new Verdict(Kind.DROP, null);
+        public static final Verdict CONTINUE = new Verdict(Kind.CONTINUE, null);
 
         public static Verdict jump(String chain) {
             return new Verdict(Kind.JUMP, chain);

@@ -223,6 +223,20 @@ public final class FilterTable implements AutoCloseable {
         return new LinkedHashSet<>(NftDump.names(socket, dump, tableAttr, nameAttr, table, what));
     }
 
+    /**
+     * The comments of {@code chain}'s rules by handle (what a trace event names a rule by); rules
+     * without a comment are left out; none when the chain does not exist.
+     */
+    public Map<Long, String> ruleComments(String chain) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (RuleRef r : RuleRef.list(socket, NFPROTO_INET, table, chain, "nft list chain inet " + table + " " + chain)) {
+            if (r.comment() != null) {
+                out.put(r.handle(), r.comment());
+            }
+        }
+        return out;
+    }
+
     /** The keys of an address or service set; empty when the set does not exist. */
     public Set<SetKey> keys(String set) {
         List<NlMessage> replies = NftDump.orNone(socket, FilterMessages.getElements(table, set), "nft list set inet " + table + " " + set);

@@ -21,7 +21,7 @@ final class NfTables {
     static final int NEWTABLE = 0, GETTABLE = 1, DELTABLE = 2, NEWCHAIN = 3, GETCHAIN = 4,
             DELCHAIN = 5, NEWRULE = 6, GETRULE = 7, DELRULE = 8, NEWSET = 9, GETSET = 10,
             DELSET = 11, NEWSETELEM = 12, GETSETELEM = 13, DELSETELEM = 14, NEWGEN = 15,
-            GETGEN = 16, DESTROYTABLE = 26, DESTROYSETELEM = 30;
+            GETGEN = 16, TRACE = 17, DESTROYTABLE = 26, DESTROYSETELEM = 30;
 
     /** The netlink message type of an nf_tables message. */
     static int type(int msg) {
@@ -78,7 +78,7 @@ final class NfTables {
 
     // expressions
     static final int META_DREG = 1, META_KEY = 2, META_SREG = 3;
-    static final int NFT_META_MARK = 3, NFT_META_IIFNAME = 6, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16;
+    static final int NFT_META_MARK = 3, NFT_META_IIFNAME = 6, NFT_META_NFTRACE = 12, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16;
     static final int CT_DREG = 1, CT_KEY = 2, NFT_CT_STATE = 0;
     static final int COUNTER_BYTES = 1, COUNTER_PACKETS = 2;
     static final int CMP_SREG = 1, CMP_OP = 2, CMP_DATA = 3;

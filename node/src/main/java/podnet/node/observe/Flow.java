@@ -25,6 +25,11 @@ final class Flow {
     int hopCount;
     Verdict verdict = Verdict.SEEN;
     KernelDrop drop;
+    /** The policies that dropped it and their direction, when the node's policy table did (else null). */
+    java.util.List<String> dropPolicies;
+    String dropDirection;
+    /** Where the policy drop's packet came in, for a drop the kernel's drop reasons did not report. */
+    String policyDropSeenOn;
     String error;
     /** The table's tick at the last change, so watchers can tell what moved since they last looked. */
     long changed;
@@ -72,6 +77,12 @@ final class Flow {
 
     void dropped(KernelDrop d) {
         drop = d;
+        verdict = Verdict.DROPPED;
+    }
+
+    void policyDropped(String direction, java.util.List<String> policies) {
+        dropDirection = direction;
+        dropPolicies = policies;
         verdict = Verdict.DROPPED;
     }
 

@@ -16,16 +16,29 @@ import java.util.Map;
  * @param replied      the same the other way
  * @param droppedAfter the device the dropped packet was last seen on, or null
  * @param hops         the devices the flow was seen on, in order of first sighting
+ * @param dropPolicies the policies that dropped it ({@code ns/name}; empty unless the node's policy
+ *                     table dropped it: the policies isolating the side of {@code dropDirection})
+ * @param dropDirection egress or ingress (which side's isolation dropped it), or null
  */
 public record FlowRecord(String id, String protocol, String source, int sourcePort, String destination,
         int destinationPort, String sourcePod, String destinationPod, Instant firstSeen, Instant lastSeen,
         Direction sent, Direction replied, Verdict verdict, String dropReason, String dropFunction, String droppedAfter,
-        String error, List<String> hops) {
+        String error, List<String> hops, List<String> dropPolicies, String dropDirection) {
 
     public record Direction(long packets, long bytes, String tcpFlags) {}
 
     public FlowRecord {
         hops = List.copyOf(hops);
+        dropPolicies = dropPolicies == null ? List.of() : List.copyOf(dropPolicies);
+    }
+
+    /** A flow no policy dropped. */
+    public FlowRecord(String id, String protocol, String source, int sourcePort, String destination,
+            int destinationPort, String sourcePod, String destinationPod, Instant firstSeen, Instant lastSeen,
+            Direction sent, Direction replied, Verdict verdict, String dropReason, String dropFunction, String droppedAfter,
+            String error, List<String> hops) {
+        this(id, protocol, source, sourcePort, destination, destinationPort, sourcePod, destinationPod, firstSeen, lastSeen,
+                sent, replied, verdict, dropReason, dropFunction, droppedAfter, error, hops, List.of(), null);
     }
 
     public boolean involves(String pod) {
@@ -49,13 +62,24 @@ public record FlowRecord(String id, String protocol, String source, int sourcePo
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
     }
 
-    /** The verdict with its reason, e.g. {@code DROPPED (NETFILTER_DROP in nft_do_chain)}. */
+    /**
+     * The verdict with its reason, e.g. {@code DROPPED (NETFILTER_DROP in nft_do_chain)}, or
+     * {@code DROPPED by policy x/deny-all (ingress, NETFILTER_DROP in nft_do_chain, after veth…)}.
+     */
     public String verdictText() {
         return switch (verdict) {
-            case DROPPED -> "DROPPED (" + dropReason + " in " + dropFunction + (droppedAfter == null ? "" : ", after " + droppedAfter) + ")";
+            case DROPPED -> dropPolicies.isEmpty() && dropDirection == null
+                    ? "DROPPED (" + dropReason + " in " + dropFunction + (droppedAfter == null ? "" : ", after " + droppedAfter) + ")"
+                    : "DROPPED " + byPolicies() + " (" + dropDirection + (dropReason == null ? "" : ", " + dropReason + " in " + dropFunction)
+                            + (droppedAfter == null ? "" : ", after " + droppedAfter) + ")";
             case ERROR -> "ERROR (" + error + ")";
             default -> verdict.name();
         };
+    }
+
+    /** {@code by policy x/deny-all} or {@code by policies x/a, x/b}. */
+    public String byPolicies() {
+        return podnet.node.policy.PolicyDrop.byPolicies(dropPolicies);
     }
 
     public Map<String, Object> toJson() {
@@ -69,11 +93,15 @@ public record FlowRecord(String id, String protocol, String source, int sourcePo
         m.put("sent", direction(sent));
         m.put("replied", direction(replied));
         m.put("verdict", verdict.name());
-        if (dropReason != null) {
+        if (dropReason != null || dropDirection != null) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("reason", dropReason);
             d.put("function", dropFunction);
             d.put("lastSeenOn", droppedAfter);
+            if (dropDirection != null) {
+                d.put("policies", new ArrayList<>(dropPolicies));
+                d.put("direction", dropDirection);
+            }
             m.put("drop", d);
         }
         if (error != null) {

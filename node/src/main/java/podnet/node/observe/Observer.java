@@ -10,6 +10,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkEvent;
 import podnet.linux.netlink.NetlinkEvents;
@@ -22,13 +25,16 @@ import podnet.linux.packet.CapturedPacket;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.tracefs.SkbDrop;
 import podnet.linux.tracefs.SkbDropWatch;
+import podnet.node.policy.PolicyDrop;
+import podnet.node.policy.PolicyDropWatch;
 
 /**
  * Watches a node's pod network: one AF_PACKET capture on every interface of the node
  * namespace (the bridge, its ports, the uplink) feeds a bounded {@link FlowTable}; the
  * {@code kfree_skb} tracepoint (through {@link SkbDropWatch}) marks flows the kernel dropped,
- * with its reason; link notifications keep device and pod names current. Three threads of its
- * own; {@link #close()} stops them and removes the trace instance.
+ * with its reason; the node's nftables trace events name the policies that dropped a flow
+ * ({@link PolicyDropWatch}); link notifications keep device and pod names current. Five threads
+ * of its own; {@link #close()} stops them and removes the trace instance.
  */
 public final class Observer implements AutoCloseable {
     /**
@@ -78,6 +84,9 @@ public final class Observer implements AutoCloseable {
     private static final long CATCH_UP_NANOS = 150_000_000L;
     private SkbDropWatch drops;
     private String dropsUnavailable;
+    private PolicyDropWatch policyDrops;
+    private String policyDropsUnavailable;
+    private final BlockingQueue<PolicyDrop> pendingPolicyDrops = new LinkedBlockingQueue<>(100_000);
     private long frames, otherFrames, expired, lastExpiryNanos;
     private volatile long kernelDrops, dropsAttributed, dropsForeign;
 
@@ -113,6 +122,11 @@ public final class Observer implements AutoCloseable {
             } else {
                 obs.dropsUnavailable = "turned off";
             }
+            try {
+                obs.policyDrops = PolicyDropWatch.start(o.node(), obs::onPolicyDrop);
+            } catch (RuntimeException e) {
+                obs.policyDropsUnavailable = e.getMessage();
+            }
             obs.startThreads();
             return obs;
         } catch (RuntimeException e) {
@@ -128,6 +142,7 @@ public final class Observer implements AutoCloseable {
         threads.add(Thread.ofPlatform().name("podnet-observe-capture").start(() -> capture.run(this::onFrame)));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-links").start(this::followLinks));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-drops").start(this::matchDrops));
+        threads.add(Thread.ofPlatform().daemon().name("podnet-observe-policy").start(this::matchPolicyDrops));
     }
 
     // ---- frames -------------------------------------------------------------------------
@@ -274,6 +289,57 @@ public final class Observer implements AutoCloseable {
         }
     }
 
+    // ---- policy drops ---------------------------------------------------------------------
+
+    private void onPolicyDrop(PolicyDrop d) {
+        pendingPolicyDrops.offer(d); // full only if matching fell far behind: then the drop stays unnamed
+    }
+
+    /**
+     * Names the policies on the flows they dropped. The trace event carries the packet's own
+     * addresses and ports, so the flow is found by its key; it waits as kernel drops do, for the
+     * capture to have seen the packet.
+     */
+    private void matchPolicyDrops() {
+        while (!stopped) {
+            PolicyDrop d;
+            try {
+                d = pendingPolicyDrops.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (d == null) {
+                continue;
+            }
+            long wait = (d.timeNanos() + CATCH_UP_NANOS - System.nanoTime()) / 1_000_000;
+            if (wait > 0) {
+                sleep(Math.min(wait, CATCH_UP_NANOS / 1_000_000));
+            }
+            FlowKey key = FlowKey.of(4, d.protocol(), 0, ipv4(d.source()), d.sourcePort(), 0, ipv4(d.destination()),
+                    d.destinationPort());
+            synchronized (lock) {
+                Flow f = table.get(key);
+                if (f != null) {
+                    f.policyDropped(d.direction(), d.policies());
+                    if (f.drop == null && d.iif() > 0) {
+                        f.policyDropSeenOn = links.name(d.iif());
+                    }
+                    table.changed(f);
+                }
+            }
+        }
+    }
+
+    private static long ipv4(InetAddress a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xffL) << 24 | (b[1] & 0xffL) << 16 | (b[2] & 0xffL) << 8 | b[3] & 0xffL;
+    }
+
+    /** Why policy drops cannot be named, if they cannot. */
+    public Optional<String> policyDropsUnavailable() {
+        return Optional.ofNullable(policyDropsUnavailable);
+    }
+
     // ---- links ----------------------------------------------------------------------------
 
     private void followLinks() {
@@ -376,8 +442,8 @@ public final class Observer implements AutoCloseable {
         return new FlowRecord(id, k.protocolName(), aSrc ? at : bt, aSrc ? k.aPort() : k.bPort(), aSrc ? bt : at,
                 aSrc ? k.bPort() : k.aPort(), pods.podOf(aSrc ? at : bt), pods.podOf(aSrc ? bt : at),
                 instant(f.firstNanos), instant(f.lastNanos), aSrc ? ab : ba, aSrc ? ba : ab, f.verdict,
-                d == null ? null : d.reason(), d == null ? null : d.function(), d == null ? null : d.lastSeenOn(),
-                f.error, hops);
+                d == null ? null : d.reason(), d == null ? null : d.function(), d == null ? f.policyDropSeenOn : d.lastSeenOn(),
+                f.error, hops, f.dropPolicies, f.dropDirection);
     }
 
     private static Instant instant(long nanos) {
@@ -410,6 +476,9 @@ public final class Observer implements AutoCloseable {
         } finally {
             if (drops != null) {
                 drops.close();
+            }
+            if (policyDrops != null) {
+                policyDrops.close();
             }
         }
     }

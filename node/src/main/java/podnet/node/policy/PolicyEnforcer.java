@@ -128,7 +128,7 @@ public final class PolicyEnforcer {
             Compiled want = RulesetCompiler.compile(view);
             Set<String> chains = have.isPresent() ? table.chains() : Set.of(), sets = have.isPresent() ? table.sets() : Set.of();
             boolean layoutOk = have.isPresent() && have.get().equals(RulesetCompiler.LAYOUT)
-                    && chains.containsAll(List.of(RulesetCompiler.EGRESS_CHAIN, RulesetCompiler.INGRESS_CHAIN))
+                    && chains.containsAll(RulesetCompiler.FIXED_CHAINS)
                     && sets.containsAll(List.of(RulesetCompiler.EGRESS_ISOLATED, RulesetCompiler.INGRESS_ISOLATED));
             if (!layoutOk) {
                 // Bridged frames reach the inet hooks only with this on (the default in a new netns).
@@ -143,7 +143,7 @@ public final class PolicyEnforcer {
 
     /** One transaction: stale units out, missing units in, base chains rewritten if units changed, elements diffed. */
     private static Outcome edit(FilterTable table, Compiled want, Set<String> chains, Set<String> sets, boolean checkKept) {
-        Set<String> wantedChains = new HashSet<>(List.of(RulesetCompiler.EGRESS_CHAIN, RulesetCompiler.INGRESS_CHAIN));
+        Set<String> wantedChains = new HashSet<>(RulesetCompiler.FIXED_CHAINS);
         Set<String> wantedSets = new HashSet<>(List.of(RulesetCompiler.EGRESS_ISOLATED, RulesetCompiler.INGRESS_ISOLATED));
         Set<String> removeChains = new LinkedHashSet<>(), removeSets = new LinkedHashSet<>();
         List<FilterSet> addSets = new ArrayList<>();

@@ -40,7 +40,9 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
  *                                            (ingress: of the selected pods only)
  * chain ID-ingress / ID-egress               one accept rule per peer kind x port entry
  * chain pod-egress  (forward, priority 0)    ct established,related accept;
- *                                            ip saddr @ID-pods jump ID-egress ...; ip saddr @egress-isolated drop
+ *                                            ip saddr @ID-pods jump ID-egress ...;
+ *                                            ip saddr @egress-isolated jump pod-egress-denied
+ * chain pod-egress-denied / pod-ingress-denied  the drop, counted per isolating policy ({@link DeniedChains})
  * chain pod-ingress (forward, priority 1)    the same for ip daddr
  * </pre>
  * An accept ends one base chain, so egress is checked first and ingress after it; a drop ends
@@ -49,8 +51,10 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
 public final class RulesetCompiler {
     public static final String EGRESS_ISOLATED = "egress-isolated", INGRESS_ISOLATED = "ingress-isolated";
     public static final String EGRESS_CHAIN = "pod-egress", INGRESS_CHAIN = "pod-ingress";
-    /** The table's comment: the layout above (base chains, isolation sets, unit naming). */
-    public static final String LAYOUT = "podnet-policy layout 2";
+    /** The table's comment: the layout above (base and denied chains, isolation sets, unit naming). */
+    public static final String LAYOUT = "podnet-policy layout 3";
+    /** The chains every table of this layout has, beside the units'. */
+    public static final List<String> FIXED_CHAINS = List.of(DeniedChains.EGRESS, DeniedChains.INGRESS, EGRESS_CHAIN, INGRESS_CHAIN);
     private static final String PLACEHOLDER = "ID";
     /**
      * Templates by policy object: the store hands out the same objects until a policy changes,
@@ -78,7 +82,11 @@ public final class RulesetCompiler {
             return templates.stream().map(t -> t.fill(view)).toList();
         }
 
-        /** The two base chains: established first, a jump per unit of the direction, the counted drop. */
+        /**
+         * The chains rewritten when units change: the two denied chains ({@link DeniedChains}),
+         * then the two base chains (established first, a jump per unit of the direction, the
+         * jump to the direction's denied chain).
+         */
         public List<FilterChain> baseChains() {
             List<FilterRule> eg = new ArrayList<>(), in = new ArrayList<>();
             for (UnitTemplate t : templates) {
@@ -89,7 +97,8 @@ public final class RulesetCompiler {
                     in.add(t.ingressJump());
                 }
             }
-            return List.of(base(EGRESS_CHAIN, 0, eg, true, EGRESS_ISOLATED), base(INGRESS_CHAIN, 1, in, false, INGRESS_ISOLATED));
+            return List.of(DeniedChains.of(true, templates), DeniedChains.of(false, templates),
+                    base(EGRESS_CHAIN, 0, eg, true, EGRESS_ISOLATED), base(INGRESS_CHAIN, 1, in, false, INGRESS_ISOLATED));
         }
 
         /** The whole table, for writing it from scratch. */
@@ -236,8 +245,8 @@ public final class RulesetCompiler {
         List<FilterRule> rules = new ArrayList<>();
         rules.add(FilterRule.of(Verdict.ACCEPT, new Match.EstablishedOrRelated()));
         rules.addAll(jumps);
-        rules.add(new FilterRule(List.of(new Match.AddressIn(source, isolated, false)), Verdict.DROP, true,
-                "podnet-policy " + (source ? "egress" : "ingress") + " isolated: no policy allows"));
+        rules.add(new FilterRule(List.of(new Match.AddressIn(source, isolated, false)),
+                Verdict.jump(source ? DeniedChains.EGRESS : DeniedChains.INGRESS), false, null));
         return FilterChain.forward(name, priority, rules);
     }
 

@@ -6,6 +6,7 @@ import podnet.linux.netlink.BridgePort;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
+import podnet.node.policy.PolicyDrop;
 
 /**
  * Why a probe did or did not get through: the hop where things go wrong and the likely reason,
@@ -70,6 +71,14 @@ public record Diagnosis(boolean ok, int hop, String reason) {
         }
         if ((problem = pod(dst, "destination")).isPresent()) {
             return broken(5, problem.get());
+        }
+        if (!r.policyDrops().isEmpty()) {
+            PolicyDrop d = r.policyDrops().getFirst(); // the policy table's own trace: more than NETFILTER_DROP
+            boolean ingress = "ingress".equals(d.direction());
+            Endpoint side = d.source().equals(src.ip()) == ingress ? dst : src;
+            return broken(r.hops().stream().anyMatch(h -> h.number() == 3) ? 3 : 2, "dropped " + d.byPolicies() + ": "
+                    + side.label() + " is isolated for " + d.direction() + " and no policy allows this "
+                    + (d.source().equals(src.ip()) ? r.probe().describe() : "reply"));
         }
         if (!r.drops().isEmpty()) {
             KernelDropAt d = r.drops().getFirst(); // the kernel said why: better than any guess below

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ import podnet.linux.packet.decode.FrameDecoder;
 import podnet.linux.packet.decode.Ipv4Packet;
 import podnet.linux.packet.decode.Summary;
 import podnet.node.observe.TaskNetns;
+import podnet.node.policy.PolicyDrop;
+import podnet.node.policy.PolicyDropWatch;
 
 /**
  * Captures at once on every hop between two endpoints (source eth0, its host veth, the bridge,
@@ -74,6 +77,8 @@ public final class PathTracer {
         boolean answered;
         List<KernelDropAt> dropped = List.of();
         TraceDrops drops = TraceDrops.start();
+        List<PolicyDrop> policyDrops = new CopyOnWriteArrayList<>();
+        PolicyDropWatch policy = policyWatch(src, dst, policyDrops);
         Set<Long> ours = new HashSet<>();
         for (Netns ns : List.of(src.netns(), dst.netns(), src.node(), dst.node())) {
             ours.add(TaskNetns.inodeOf(ns));
@@ -99,7 +104,7 @@ public final class PathTracer {
                 // drops the queued packet only when the ARP retries run out (3 s by default).
                 boolean unresolved = has(seen, Sighting.Kind.ARP_REQUEST) && !has(seen, Sighting.Kind.ARP_REPLY);
                 long until = unresolved ? sent + NEIGHBOUR_GRACE_NANOS : System.nanoTime() + CATCH_UP_NANOS;
-                while (System.nanoTime() < until && stop.getCount() > 0
+                while (System.nanoTime() < until && stop.getCount() > 0 && policyDrops.isEmpty()
                         && drops.attribute(List.copyOf(seen), ours, true).isEmpty()) {
                     await(stop, 50);
                 }
@@ -108,13 +113,45 @@ public final class PathTracer {
             dropped = drops.attribute(List.copyOf(seen), ours, portBlocked(src, dst));
         } finally {
             drops.close();
+            if (policy != null) {
+                policy.close();
+            }
             captures.forEach(BackgroundCapture::stop); // all at once, then wait for each
             captures.forEach(BackgroundCapture::close);
         }
         List<Sighting> ordered = new ArrayList<>(seen);
         ordered.sort(Comparator.comparingLong(Sighting::timestampNanos).thenComparingInt(s -> s.hop().number()));
-        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null, dropped);
-        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial), dropped);
+        List<PolicyDrop> ofProbe = probeDrops(policyDrops);
+        TraceResult partial = new TraceResult(src, dst, probe, hops, ordered, answered, null, dropped, ofProbe);
+        return new TraceResult(src, dst, probe, hops, ordered, answered, Diagnosis.of(partial), dropped, ofProbe);
+    }
+
+    /**
+     * Listens for the packets the node's policy table drops during the trace (null when it
+     * cannot: then the kernel's drop reason alone says NETFILTER_DROP).
+     */
+    private static PolicyDropWatch policyWatch(Endpoint src, Endpoint dst, List<PolicyDrop> into) {
+        try {
+            return PolicyDropWatch.start(src.node(), d -> {
+                if (d.between(src.ip(), dst.ip()) || d.between(dst.ip(), src.ip())) {
+                    into.add(d);
+                }
+            });
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** One per direction and set of policies: a retransmitted probe is dropped again the same way. */
+    private static List<PolicyDrop> probeDrops(List<PolicyDrop> all) {
+        List<PolicyDrop> out = new ArrayList<>();
+        for (PolicyDrop d : all) {
+            if (out.stream().noneMatch(o -> o.source().equals(d.source()) && o.direction().equals(d.direction())
+                    && o.policies().equals(d.policies()))) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /**

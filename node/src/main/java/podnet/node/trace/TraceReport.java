@@ -5,6 +5,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import podnet.linux.inet.Cidr;
+import podnet.node.policy.PolicyDrop;
 
 /** Prints a trace like the article tells it: the hops, every frame in time order, then the verdict. */
 public final class TraceReport {
@@ -33,6 +34,10 @@ public final class TraceReport {
         for (KernelDropAt k : r.drops()) {
             out.printf("  kernel drop after hop %d %s: %s at %s (task %s/%d)%n", k.hop().number(), k.hop().device(),
                     k.drop().reason(), k.drop().location(), k.drop().comm(), k.drop().pid());
+        }
+        for (PolicyDrop p : r.policyDrops()) {
+            out.printf("  policy drop in the node's forward hook (%s %s -> %s): %s%n", p.direction(), Cidr.text(p.source()),
+                    Cidr.text(p.destination()), p.byPolicies());
         }
         out.println("what happened:");
         story(r, out);

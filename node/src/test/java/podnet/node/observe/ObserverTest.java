@@ -10,14 +10,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.Route;
@@ -27,6 +30,10 @@ import podnet.linux.testing.BridgeNode;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
+import podnet.node.policy.Policies;
+import podnet.node.policy.PolicyDecision;
+import podnet.node.policy.PolicyManifest;
+import podnet.node.policy.PolicyPod;
 
 /**
  * The observer on a real node made of throwaway namespaces (cni0 and two pods): known
@@ -173,6 +180,52 @@ class ObserverTest {
         assertThat(f.droppedAfter()).isEqualTo(node.pods.get(0).hostVeth());
         assertThat(f.replied().packets()).isZero();
         assertThat(observer.flows(100)).noneMatch(r -> r.protocol().equals("icmp")); // the echo never left the pod
+    }
+
+    /**
+     * In NetworkPolicy a packet is dropped because no policy allows it: the flow is named with
+     * every policy isolating the dropping side, the same list {@code policy explain} gives.
+     */
+    @Test
+    void aPolicyDropNamesThePoliciesIsolatingTheSideExplainNames(@TempDir Path state) {
+        List<PolicyPod> pods = List.of(new PolicyPod("x", "a", Map.of("pod", "a"), Cidr.parseAddress("10.244.2.2"), List.of()),
+                new PolicyPod("x", "b", Map.of("pod", "b"), Cidr.parseAddress("10.244.2.3"), List.of()));
+        Policies policies = new Policies(state, node.node, () -> pods);
+        policies.apply(PolicyManifest.parse("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny-all, namespace: x}
+                spec: {podSelector: {}, policyTypes: [Ingress]}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: b-from-c, namespace: x}
+                spec:
+                  podSelector: {matchLabels: {pod: b}}
+                  ingress: [{from: [{podSelector: {matchLabels: {pod: c}}}]}]
+                """, "default", false));
+        assertThat(Ip.ping(pod(0), "10.244.2.3", 1)).isFalse();
+        FlowRecord f = await(r -> r.protocol().equals("icmp") && r.verdict() == Verdict.DROPPED && !r.dropPolicies().isEmpty());
+        PolicyDecision why = policies.explain(Cidr.parseAddress("10.244.2.2"), Cidr.parseAddress("10.244.2.3"), 1, 0);
+        assertThat(why.allowed()).isFalse();
+        assertThat(f.dropPolicies()).containsExactlyElementsOf(why.ingressSelecting()).containsExactlyInAnyOrder("x/deny-all", "x/b-from-c");
+        assertThat(f.dropDirection()).isEqualTo("ingress");
+        assertThat(f.verdictText()).startsWith("DROPPED by policies " + String.join(", ", why.ingressSelecting()) + " (ingress, ");
+        assertThat(f.toJson().get("drop")).asString().contains("policies=[" + String.join(", ", why.ingressSelecting()) + "]");
+
+        // Egress is checked first: a's own isolation drops it before b's is asked.
+        policies.apply(PolicyManifest.parse("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: a-no-egress, namespace: x}
+                spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Egress]}
+                """, "default", false));
+        assertThat(Ip.ping(pod(0), "10.244.2.3", 1)).isFalse();
+        FlowRecord e = await(r -> r.protocol().equals("icmp") && "egress".equals(r.dropDirection()));
+        assertThat(e.dropPolicies()).containsExactly("x/a-no-egress");
+        assertThat(e.verdictText()).startsWith("DROPPED by policy x/a-no-egress (egress, ");
+        assertThat(policies.explain(Cidr.parseAddress("10.244.2.2"), Cidr.parseAddress("10.244.2.3"), 1, 0).egressSelecting())
+                .containsExactly("x/a-no-egress");
     }
 
     private FlowRecord await(Predicate<FlowRecord> p) {

@@ -5,16 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import podnet.linux.inet.Cidr;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.sysctl.Sysctl;
 import podnet.linux.testing.BridgeNode;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.ThrowawayNamespaces;
+import podnet.node.policy.Policies;
+import podnet.node.policy.PolicyManifest;
+import podnet.node.policy.PolicyPod;
 
 /**
  * The article's four steps generated from real packets, and the path broken on purpose: each
@@ -142,5 +148,21 @@ class PathTraceTest {
         String text = print(r);
         assertThat(r.diagnosis().hop()).as(text).isEqualTo(1);
         assertThat(r.diagnosis().reason()).as(text).isEqualTo("dropped at hop 1 by the kernel: NEIGH_FAILED in neigh_invalidate");
+    }
+
+    @Test
+    void aDenyAllPolicyIsNamedAtTheBridge(@TempDir Path state) {
+        List<PolicyPod> pods = List.of(new PolicyPod("x", "a", Map.of(), a.ip(), List.of()),
+                new PolicyPod("x", "b", Map.of(), b.ip(), List.of()));
+        new Policies(state, node.node, () -> pods).apply(PolicyManifest.parse(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: x}\nspec: {podSelector: {}}\n",
+                "default", false));
+        TraceResult r = PathTracer.trace(a, b, new Probe.Tcp(80));
+        String text = print(r);
+        assertThat(r.diagnosis().hop()).as(text).isEqualTo(3);
+        assertThat(r.diagnosis().reason()).as(text).isEqualTo("dropped by policy x/deny-all: " + b.label()
+                + " is isolated for ingress and no policy allows this TCP connect to port 80");
+        assertThat(text).contains("policy drop in the node's forward hook (ingress 10.244.2.2 -> 10.244.2.3): by policy x/deny-all")
+                .contains("broken at hop 3 (cni0)");
     }
 }

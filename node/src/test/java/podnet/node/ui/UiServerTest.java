@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,9 @@ import podnet.linux.testing.BridgeNode;
 import podnet.linux.testing.Ip;
 import podnet.linux.testing.Root;
 import podnet.linux.testing.TestNetns;
+import podnet.node.policy.Policies;
+import podnet.node.policy.PolicyManifest;
+import podnet.node.policy.PolicyPod;
 
 /**
  * The live page in headless Chromium, driven by Selenium through Debian's chromedriver (its
@@ -44,6 +48,8 @@ class UiServerTest {
 
     @TempDir
     Path profile;
+    @TempDir
+    Path state;
     private TestNetns ns;
     private UiServer ui;
     private Process driverProcess;
@@ -121,6 +127,17 @@ class UiServerTest {
         await("the drop on its hop", () -> browser.findElement(By.id("port-vethui0002")).getAttribute("class").contains("drop")
                 && browser.findElement(By.id("topology")).getText().contains("NETFILTER_DROP"));
         shot("4-drop");
+
+        // A policy drop: the row and the hop name the policy (x/deny-all isolates 10.244.2.3 for ingress).
+        List<PolicyPod> pods = List.of(new PolicyPod("x", "b", Map.of(), Cidr.parseAddress("10.244.2.3"), List.of()));
+        new Policies(state, node.node, () -> pods).apply(PolicyManifest.parse("apiVersion: networking.k8s.io/v1\n"
+                + "kind: NetworkPolicy\nmetadata: {name: deny-all, namespace: x}\nspec: {podSelector: {}}\n", "default", false));
+        assertThat(Ip.ping(node.pods.get(0).netns().name(), "10.244.2.3", 1)).isFalse();
+        await("the policy drop in red, named", () -> rows().stream().anyMatch(r -> r.getAttribute("class").contains("verdict-DROPPED")
+                && r.getText().contains("DROPPED by policy x/deny-all (ingress")));
+        await("the policy on its hop, the bridge", () -> browser.findElement(By.id("bridge-cni0")).getAttribute("class").contains("drop")
+                && browser.findElement(By.id("topology")).getText().contains("dropped by policy x/deny-all (ingress)"));
+        shot("4b-policy-drop");
 
         browser.findElement(By.id("pod-" + node.pods.get(0).netns().name())).click();
         await("the pod's details", () -> !browser.findElements(By.id("pod-title")).isEmpty()
