@@ -224,6 +224,11 @@ final class KubeRegistry implements SubnetRegistry {
         }
     }
 
+    /** NetworkPolicy for this node from the same API: Pods, Namespaces and NetworkPolicies into {@code target}. */
+    KubePolicyWatch policyWatch(podnet.node.policy.ClusterPolicies target, Consumer<String> log) {
+        return new KubePolicyWatch(client, nodeName, target, log);
+    }
+
     @Override
     public void release(Lease lease) {
         api(() -> client.nodes().withName(lease.nodeName() != null ? lease.nodeName() : nodeName).edit(n -> {
