@@ -62,7 +62,7 @@ final class KubePolicyWatch implements AutoCloseable {
     private final ClusterPolicies target;
     private final Consumer<String> log;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final Map<Kind, Watch> watches = new EnumMap<>(Kind.class);
+    private final Map<Kind, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>(); // closed from another thread
     private final Set<Kind> listed = EnumSet.noneOf(Kind.class);
     private final Map<Kind, Long> retryAt = new EnumMap<>(Kind.class);
     private volatile boolean closed;
