@@ -65,6 +65,7 @@ final class KubePolicyWatch implements AutoCloseable {
     private final Map<Kind, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>(); // closed from another thread
     private final Set<Kind> listed = EnumSet.noneOf(Kind.class);
     private final Map<Kind, Long> retryAt = new EnumMap<>(Kind.class);
+    private final Map<Kind, String> complained = new EnumMap<>(Kind.class);
     private volatile boolean closed;
 
     KubePolicyWatch(KubernetesClient client, String nodeName, ClusterPolicies target, Consumer<String> log) {
@@ -228,9 +229,15 @@ final class KubePolicyWatch implements AutoCloseable {
                 case NAMESPACES -> watch(client.namespaces(), version, kind);
                 case POLICIES -> watch(client.network().v1().networkPolicies().inAnyNamespace(), version, kind);
             });
+            if (complained.remove(kind) != null) {
+                say("following " + kind.name().toLowerCase() + " again");
+            }
         } catch (KubernetesClientException e) {
             if (!closed) {
-                say("cannot follow " + kind.name().toLowerCase() + " (" + e.getMessage() + "); retrying in " + RETRY.toSeconds() + " s");
+                if (!String.valueOf(e.getMessage()).equals(complained.put(kind, String.valueOf(e.getMessage())))) {
+                    say("cannot follow " + kind.name().toLowerCase() + " (" + e.getMessage() + "); retrying every " + RETRY.toSeconds()
+                            + " s, the policy table stays as it is (the agent needs list and watch on pods, namespaces, networkpolicies)");
+                }
                 retryAt.put(kind, System.nanoTime() + RETRY.toNanos());
             }
         }

@@ -259,7 +259,7 @@ final class KubeRegistry implements SubnetRegistry {
             if (e.getCode() == 0 || e.getCode() >= 500 || e.getCause() instanceof IOException) {
                 throw new RegistryUnreachable(describe() + " is unreachable: " + message(e), e);
             }
-            throw new ClusterException(describe() + ": " + message(e), "check the agent's RBAC (nodes: get, list, watch, patch)", e);
+            throw new ClusterException(describe() + ": " + message(e), "check the agent's RBAC (nodes: get, list, watch, patch; pods, namespaces, networkpolicies: list, watch)", e);
         }
     }
 
