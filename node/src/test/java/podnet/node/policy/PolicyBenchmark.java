@@ -24,8 +24,9 @@ import podnet.linux.testing.Root;
  * <li>one pod's membership on ADD ({@link Policies#podAdded}), the node namespace entered by a
  *     thread per call (as from a CLI outside it), and from a caller already inside it (podnetd,
  *     {@code pod run} on the node);
- * <li>TCP throughput between two of the fixture's pods (iperf3, 3 s per run) with no policy and
- *     with the 50 policies plus one that selects the server and allows the client, A B A B.
+ * <li>TCP throughput between two of the fixture's pods (iperf3, 2 s per run) with no policy and
+ *     with the 50 policies plus one that selects the server and allows the client, rounds of
+ *     A B and B A alternately.
  * </ol>
  * Times are medians (and 90th percentiles) of 41 policy changes after 20 warm-ups, and of 201 ADDs
  * after 600 warm-ups (a warm agent: on a loaded machine the JIT needs them; the first ADD of the
@@ -167,12 +168,18 @@ public final class PolicyBenchmark {
             Thread.sleep(500);
             List<Double> none = new ArrayList<>(), with = new ArrayList<>(), ratios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                for (NetworkPolicy p : policies.store().list()) {
-                    policies.delete(p.namespace(), p.name());
+                // A B, then B A: whatever the first run of a round gains or loses falls on both sides.
+                for (int side = 0; side < 2; side++) {
+                    if ((side == 0) == (r % 2 == 0)) {
+                        for (NetworkPolicy p : policies.store().list()) {
+                            policies.delete(p.namespace(), p.name());
+                        }
+                        none.add(iperf(client, server));
+                    } else {
+                        policies.apply(withAllow);
+                        with.add(iperf(client, server));
+                    }
                 }
-                none.add(iperf(client, server));
-                policies.apply(withAllow);
-                with.add(iperf(client, server));
                 ratios.add(with.getLast() / none.getLast());
                 System.out.printf("round %d: none %.2f Gbit/s, 51 policies %.2f Gbit/s, ratio %.3f%n", r + 1, none.getLast(), with.getLast(),
                         ratios.getLast());
@@ -180,7 +187,7 @@ public final class PolicyBenchmark {
             double a = median(none), b = median(with);
             List<Double> sorted = new ArrayList<>(ratios);
             sorted.sort(null);
-            System.out.printf("TCP throughput x/a -> x/b (iperf3 %d s, %d rounds A B): none %.2f Gbit/s, 51 policies %.2f Gbit/s,"
+            System.out.printf("TCP throughput x/a -> x/b (iperf3 %d s, %d rounds A B / B A): none %.2f Gbit/s, 51 policies %.2f Gbit/s,"
                     + " ratio of medians %.3f, median of round ratios %.3f (min %.3f, max %.3f)%n",
                     IPERF_SECONDS, rounds, a, b, b / a, median(ratios), sorted.getFirst(), sorted.getLast());
         } finally {
