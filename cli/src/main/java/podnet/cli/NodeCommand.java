@@ -78,6 +78,10 @@ final class NodeCommand extends CommandGroup {
 
             @Option(names = "--kubeconfig", paramLabel = "FILE", description = "A kubeconfig (default: in-cluster, or $KUBECONFIG).")
             Path kubeconfig;
+
+            @Option(names = "--no-network-policy",
+                    description = "Do not enforce the API's NetworkPolicies (another policy engine does).")
+            boolean noNetworkPolicy;
         }
 
         @Option(names = "--cni-conf-dir", paramLabel = "DIR",
@@ -136,7 +140,7 @@ final class NodeCommand extends CommandGroup {
                 if (registry.kube.kubeconfig != null && !java.nio.file.Files.isReadable(registry.kube.kubeconfig)) {
                     throw usage("--kubeconfig " + registry.kube.kubeconfig + ": no such readable file", "give a kubeconfig file");
                 }
-                reg = new RegistrySpec.Kube(registry.kube.kubeconfig);
+                reg = new RegistrySpec.Kube(registry.kube.kubeconfig, !registry.kube.noNetworkPolicy);
             }
             if (iface != null && (iface.isEmpty() || iface.length() > 15 || iface.contains("/"))) {
                 throw usage("--iface " + iface + ": not an interface name", "e.g. --iface eth0");

@@ -224,6 +224,11 @@ final class KubeRegistry implements SubnetRegistry {
         }
     }
 
+    /** NetworkPolicy for this node from the same API: Pods, Namespaces and NetworkPolicies into {@code target}. */
+    KubePolicyWatch policyWatch(podnet.node.policy.ClusterPolicies target, Consumer<String> log) {
+        return new KubePolicyWatch(client, nodeName, target, log);
+    }
+
     @Override
     public void release(Lease lease) {
         api(() -> client.nodes().withName(lease.nodeName() != null ? lease.nodeName() : nodeName).edit(n -> {
@@ -254,7 +259,7 @@ final class KubeRegistry implements SubnetRegistry {
             if (e.getCode() == 0 || e.getCode() >= 500 || e.getCause() instanceof IOException) {
                 throw new RegistryUnreachable(describe() + " is unreachable: " + message(e), e);
             }
-            throw new ClusterException(describe() + ": " + message(e), "check the agent's RBAC (nodes: get, list, watch, patch)", e);
+            throw new ClusterException(describe() + ": " + message(e), "check the agent's RBAC (nodes: get, list, watch, patch; pods, namespaces, networkpolicies: list, watch)", e);
         }
     }
 

@@ -20,6 +20,8 @@ import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.netlink.NetlinkEvents;
 import podnet.linux.nftables.Masquerade;
 import podnet.linux.sysctl.Sysctl;
+import podnet.node.policy.ClusterPolicies;
+import podnet.node.policy.PolicyEnforcer;
 
 /**
  * The node agent ({@code podnet node run}): flannel's job done by podnet. It sets up the
@@ -46,6 +48,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile Map<Cidr, Lease> peers;
     private volatile Lease lease;
     private volatile SubnetRegistry registry;
+    private volatile KubePolicyWatch policyWatch;
     private Backend backend;
     private DataPath dataPath;
     private final List<Thread> threads = new ArrayList<>();
@@ -73,10 +76,15 @@ public final class NodeAgent implements AutoCloseable {
             threads.add(start("reconcile", this::reconcileLoop));
             threads.add(start("events", this::eventLoop));
             threads.add(start("renew", this::renewLoop));
+            startPolicies();
             followLoop();
         } finally {
             stopping = true;
             poke();
+            KubePolicyWatch w = policyWatch;
+            if (w != null) {
+                w.close();
+            }
             for (Thread t : threads) {
                 joinQuietly(t);
             }
@@ -136,6 +144,22 @@ public final class NodeAgent implements AutoCloseable {
                 backend.undoSetUp();
             }
         }
+    }
+
+    /** In Kubernetes mode: the API's NetworkPolicies enforced in the node's table, on a thread of their own. */
+    private void startPolicies() {
+        if (registry instanceof KubeRegistry k && o.registry() instanceof RegistrySpec.Kube spec && spec.networkPolicy()) {
+            ClusterPolicies target = new ClusterPolicies(new PolicyEnforcer(o.nodeNetns()), o.stateDir());
+            KubePolicyWatch w = k.policyWatch(target, this::say);
+            policyWatch = w;
+            threads.add(start("policies", w::run));
+        }
+    }
+
+    /** The cluster's policies as this agent enforces them (Kubernetes mode), or null. */
+    public ClusterPolicies policies() {
+        KubePolicyWatch w = policyWatch;
+        return w == null ? null : w.policies();
     }
 
     private void writeFiles(Lease l) {
@@ -347,6 +371,10 @@ public final class NodeAgent implements AutoCloseable {
     public void stop() {
         stopping = true;
         stop.countDown();
+        KubePolicyWatch w = policyWatch;
+        if (w != null) {
+            w.close();
+        }
         SubnetRegistry r = registry;
         if (r != null) {
             r.close();

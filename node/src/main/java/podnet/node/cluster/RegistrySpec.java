@@ -25,8 +25,16 @@ public sealed interface RegistrySpec {
         }
     }
 
-    /** The Kubernetes API: Node.spec.podCIDR and flannel's annotations; {@code kubeconfig} null for in-cluster. */
-    record Kube(Path kubeconfig) implements RegistrySpec {
+    /**
+     * The Kubernetes API: Node.spec.podCIDR and flannel's annotations; {@code kubeconfig} null for
+     * in-cluster. With {@code networkPolicy}, the agent also enforces the API's NetworkPolicies.
+     */
+    record Kube(Path kubeconfig, boolean networkPolicy) implements RegistrySpec {
+        /** With NetworkPolicy enforced. */
+        public Kube(Path kubeconfig) {
+            this(kubeconfig, true);
+        }
+
         @Override
         public SubnetRegistry open(Netns netns, String nodeName) {
             return KubeRegistry.open(kubeconfig, netns, nodeName);

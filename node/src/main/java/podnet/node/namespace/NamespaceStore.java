@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,10 +48,13 @@ public final class NamespaceStore {
     }
 
     public Optional<Namespace> get(String ns) {
+        Optional<Namespace> n = read(ns);
+        return n.isPresent() || !DEFAULT.equals(ns) ? n : Optional.of(new Namespace(ns, Map.of()));
+    }
+
+    /** The namespace's record; empty when it has none (one open, no stat first: a pod's ADD reads it). */
+    private Optional<Namespace> read(String ns) {
         Path f = file(ns);
-        if (!Files.exists(f)) {
-            return DEFAULT.equals(ns) ? Optional.of(new Namespace(ns, Map.of())) : Optional.empty();
-        }
         try {
             Map<String, Object> m = JSON.std.mapFrom(Files.readString(f));
             Map<String, String> labels = new LinkedHashMap<>();
@@ -58,6 +62,8 @@ public final class NamespaceStore {
                 l.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
             }
             return Optional.of(new Namespace(ns, labels));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("read " + f, e);
         }
@@ -67,14 +73,14 @@ public final class NamespaceStore {
         return get(ns).isPresent();
     }
 
-    /** Creates the namespace if it is not there; returns it. */
+    /** Creates the namespace if it has no record; returns it. */
     public Namespace ensure(String ns) {
         checkName(ns);
-        Optional<Namespace> n = get(ns);
-        if (n.isPresent() && (Files.exists(file(ns)))) {
+        Optional<Namespace> n = read(ns);
+        if (n.isPresent()) {
             return n.get();
         }
-        Namespace fresh = n.orElse(new Namespace(ns, Map.of()));
+        Namespace fresh = new Namespace(ns, Map.of());
         save(fresh);
         return fresh;
     }

@@ -114,16 +114,22 @@ public final class Policies {
 
     /**
      * A pod got its address: it joins its sets before anything runs in it. Only the policies
-     * and namespaces are read (the other pods only if the kernel's table needs rebuilding).
+     * and the pod's own namespace are read — its memberships depend on nothing else (a peer set
+     * matches a pod by its namespace's labels) — and the rest only if the kernel's table needs
+     * rebuilding.
      */
     public void podAdded(PolicyPod pod) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
-            namespaces.ensure(pod.namespace());
-            PolicyView v = new PolicyView(store.list(), namespaceLabels(), List.of(pod));
+            NamespaceStore.Namespace ns = namespaces.ensure(pod.namespace());
+            List<NetworkPolicy> ps = store.list();
+            if (ps.isEmpty()) {
+                return;
+            }
+            PolicyView v = new PolicyView(ps, Map.of(ns.name(), ns.labels()), List.of(pod));
             enforcer.podAdded(v, pod, () -> {
                 List<PolicyPod> all = new ArrayList<>(others(pod));
                 all.add(pod);
-                return v.withPods(all);
+                return new PolicyView(store.list(), namespaceLabels(), all);
             });
         }
     }
@@ -131,8 +137,14 @@ public final class Policies {
     /** A pod is going: its address leaves the sets. */
     public void podRemoved(PolicyPod pod) {
         try (PolicyLock l = PolicyLock.hold(stateDir)) {
-            PolicyView v = new PolicyView(store.list(), namespaceLabels(), List.of(pod));
-            enforcer.podRemoved(v, pod, () -> v.withPods(others(pod)));
+            List<NetworkPolicy> ps = store.list();
+            if (ps.isEmpty()) {
+                return;
+            }
+            Map<String, Map<String, String>> ns = namespaces.get(pod.namespace())
+                    .map(n -> Map.of(n.name(), n.labels())).orElse(Map.of());
+            PolicyView v = new PolicyView(ps, ns, List.of(pod));
+            enforcer.podRemoved(v, pod, () -> new PolicyView(store.list(), namespaceLabels(), others(pod)));
         }
     }
 

@@ -47,6 +47,11 @@ public record PolicyView(List<NetworkPolicy> policies, Map<String, Map<String, S
         return pod.namespace().equals(p.namespace()) && p.podSelector().matches(pod.labels());
     }
 
+    /** Whether this node enforces {@code p} for {@code pod}: it selects the pod and the pod runs here. */
+    public static boolean isolatesHere(NetworkPolicy p, PolicyPod pod) {
+        return !pod.remote() && selects(p, pod);
+    }
+
     /** Whether a peer of policy {@code p} matches {@code pod} (null: an address that is not a pod of this node). */
     public boolean peerMatches(NetworkPolicy p, PolicyPeer peer, PolicyPod pod, InetAddress ip) {
         if (peer.ipBlock() != null) {

@@ -47,6 +47,11 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
  * </pre>
  * An accept ends one base chain, so egress is checked first and ingress after it; a drop ends
  * both. Traffic from the node to a pod takes the output hook and is never filtered here.
+ *
+ * <p>Across nodes, a node isolates only its own pods: the isolation sets, {@code ID-pods} and the
+ * ingress named-port sets hold pods of this node, the peer sets and egress named-port sets every
+ * pod of the cluster. So egress is enforced on the source's node as the packet leaves for the
+ * tunnel, ingress on the destination's node as it arrives, each once.
  */
 public final class RulesetCompiler {
     public static final String EGRESS_ISOLATED = "egress-isolated", INGRESS_ISOLATED = "ingress-isolated";
@@ -134,7 +139,7 @@ public final class RulesetCompiler {
             }
             templates.add(t);
             for (PolicyPod pod : view.pods()) {
-                if ((p.ingress() || p.egress()) && PolicyView.selects(p, pod)) {
+                if ((p.ingress() || p.egress()) && PolicyView.isolatesHere(p, pod)) {
                     if (p.ingress()) {
                         ingressIsolated.add(SetKey.address(pod.ip()));
                     }
@@ -164,7 +169,7 @@ public final class RulesetCompiler {
                     out.add(new ElementChange(s.name(), k, add));
                 }
             }
-            if (PolicyView.selects(p, pod)) {
+            if (PolicyView.isolatesHere(p, pod)) {
                 egressIsolated |= p.egress();
                 ingressIsolated |= p.ingress();
             }
@@ -226,7 +231,7 @@ public final class RulesetCompiler {
         List<SetTemplate> sets = new ArrayList<>();
         List<FilterChain> chains = new ArrayList<>();
         sets.add(new SetTemplate(id + "-pods", FilterSet.Kind.ADDRESSES, List.of(),
-                (v, pod) -> PolicyView.selects(p, pod) ? SetKey.address(pod.ip()) : null));
+                (v, pod) -> PolicyView.isolatesHere(p, pod) ? SetKey.address(pod.ip()) : null));
         FilterRule egressJump = null, ingressJump = null;
         if (p.ingress()) {
             chains.add(FilterChain.regular(id + "-ingress", rules(p, p.ingressRules(), id + "-in", false, sets)));
@@ -295,7 +300,7 @@ public final class RulesetCompiler {
                     // Ingress: the destination is a selected pod (the chain is reached for no other).
                     sets.add(new SetTemplate(name + "-port" + k, FilterSet.Kind.SERVICES, List.of(), (v, pod) -> {
                         int number = pod.port(q.portName(), q.protocol());
-                        return number > 0 && (egress || PolicyView.selects(p, pod)) ? SetKey.service(pod.ip(), q.protocolNumber(), number) : null;
+                        return number > 0 && (egress || PolicyView.isolatesHere(p, pod)) ? SetKey.service(pod.ip(), q.protocolNumber(), number) : null;
                     }));
                     portMatches.add(List.of(new Match.DestServiceIn(name + "-port" + k)));
                 } else if (q.port() == null) {

@@ -23,10 +23,12 @@ import podnet.linux.ns.Netns;
 import podnet.linux.testing.TestNetns;
 
 /**
- * The upstream Netpol e2e's world on one node: namespaces x, y, z with pods a, b, c (labels
- * pod=a|b|c), each pod a netns on the node's cni0 with servers on TCP and UDP 80 and 81 (in-JVM
- * responders: sockets opened inside the pod's netns stay there), and a prober that measures the
- * full reachability matrix with real connections, all probes at once, short timeouts.
+ * The upstream Netpol e2e's world: namespaces x, y, z with pods a, b, c (labels pod=a|b|c), each
+ * pod a netns on its node's cni0 with servers on TCP and UDP 80 and 81 (in-JVM responders:
+ * sockets opened inside the pod's netns stay there), and a prober that measures the full
+ * reachability matrix with real connections, all probes at once, short timeouts. On one node
+ * (its own node namespace, cni0 10.244.2.1/24) or spread over given nodes, each with its cni0
+ * subnet; pod k (x/a = 0 … z/c = 8) has host number 10+k in its node's subnet either way.
  */
 final class NetpolPods implements AutoCloseable {
     static final List<String> NAMESPACES = List.of("x", "y", "z"), NAMES = List.of("a", "b", "c");
@@ -39,13 +41,15 @@ final class NetpolPods implements AutoCloseable {
         final String namespace, name;
         final InetAddress ip;
         final Netns netns;
+        final int node;
         Map<String, String> labels = new LinkedHashMap<>();
 
-        Pod(String namespace, String name, InetAddress ip, Netns netns) {
+        Pod(String namespace, String name, InetAddress ip, Netns netns, int node) {
             this.namespace = namespace;
             this.name = name;
             this.ip = ip;
             this.netns = netns;
+            this.node = node;
         }
 
         String key() {
@@ -59,53 +63,107 @@ final class NetpolPods implements AutoCloseable {
         PolicyPod view() {
             return new PolicyPod(namespace, name, labels, ip, NAMED);
         }
+
+        /** As node {@code here} sees it: a peer only when it runs on another node. */
+        PolicyPod viewFrom(int here) {
+            return new PolicyPod(namespace, name, labels, ip, NAMED, node != here);
+        }
     }
 
     final TestNetns namespaces;
     final Netns node;
+    final List<Netns> nodes;
+    private final List<Cidr> subnets;
+    private final boolean routed;
     final List<Pod> pods = new ArrayList<>();
     private final List<AutoCloseable> servers = new ArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private int nextIp = 10;
 
+    /** One node of its own, all pods on it. */
     NetpolPods() {
         namespaces = new TestNetns("policy");
         try {
             node = namespaces.add("node");
-            try (NetlinkHandle h = NetlinkHandle.open(node)) {
-                h.links().setUp("lo");
-                h.links().addBridge("cni0", 0, false);
-                h.addresses().add("cni0", Cidr.parse("10.244.2.1/24"));
-                h.links().setUp("cni0");
-            }
-            for (String ns : NAMESPACES) {
-                for (String n : NAMES) {
-                    add(ns, n);
-                }
-            }
+            nodes = List.of(node);
+            subnets = List.of(Cidr.parse("10.244.2.0/24"));
+            routed = false;
+            bridge(node, subnets.getFirst());
+            addAll();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Makes a pod (netns, veth on cni0, address, servers); labels pod=NAME. */
+    /**
+     * Pods spread over {@code nodes} (each gets a cni0 with the first address of its subnet; the
+     * nodes route between the subnets themselves): pod k of x/a … z/c on node (ns + name) mod n,
+     * with a default route via its cni0.
+     */
+    NetpolPods(List<Netns> nodes, List<Cidr> subnets) {
+        namespaces = new TestNetns("polc");
+        try {
+            this.nodes = List.copyOf(nodes);
+            this.subnets = List.copyOf(subnets);
+            node = nodes.getFirst();
+            routed = true;
+            for (int i = 0; i < nodes.size(); i++) {
+                bridge(nodes.get(i), subnets.get(i));
+            }
+            addAll();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static void bridge(Netns node, Cidr subnet) {
+        try (NetlinkHandle h = NetlinkHandle.open(node)) {
+            h.links().setUp("lo");
+            h.links().addBridge("cni0", 0, false);
+            h.addresses().add("cni0", Cidr.parse(Cidr.text(host(subnet, 1)) + "/" + subnet.prefixLength()));
+            h.links().setUp("cni0");
+        }
+    }
+
+    private void addAll() {
+        for (String ns : NAMESPACES) {
+            for (String n : NAMES) {
+                add(ns, n);
+            }
+        }
+    }
+
+    static InetAddress host(Cidr subnet, int n) {
+        byte[] b = subnet.network().address().getAddress();
+        int v = ((b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff)) + n;
+        return Cidr.parseAddress(((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff));
+    }
+
+    /** Makes a pod (netns, veth on its node's cni0, address, servers); labels pod=NAME. */
     Pod add(String ns, String name) {
         int i = nextIp++;
+        int site = nodes.size() == 1 ? 0 : Math.floorMod(NAMESPACES.indexOf(ns) + Math.max(0, NAMES.indexOf(name)), nodes.size());
+        Netns nodeNs = nodes.get(site);
+        Cidr subnet = subnets.get(site);
         Netns net = namespaces.add(ns + name + i);
         String host = "vpol" + Integer.toHexString(0x1000 + i) + Long.toHexString(ProcessHandle.current().pid() % 0xfff);
-        InetAddress ip = Cidr.parseAddress("10.244.2." + i);
-        try (NetlinkHandle h = NetlinkHandle.open(node)) {
+        InetAddress ip = host(subnet, i);
+        try (NetlinkHandle h = NetlinkHandle.open(nodeNs)) {
             h.links().addVeth(host, "eth0", net, 0);
             h.links().setMaster(host, "cni0");
             h.links().setUp(host);
         }
         try (NetlinkHandle p = NetlinkHandle.open(net)) {
             p.links().setUp("lo");
-            p.addresses().add("eth0", Cidr.parse("10.244.2." + i + "/24"));
+            p.addresses().add("eth0", Cidr.parse(Cidr.text(ip) + "/" + subnet.prefixLength()));
             p.links().setUp("eth0");
+            if (routed) {
+                p.routes().add(podnet.linux.netlink.Route.of(null, host(subnet, 1), 0));
+            }
         }
-        Pod pod = new Pod(ns, name, ip, net);
+        Pod pod = new Pod(ns, name, ip, net, site);
         pod.labels.put("pod", name);
         pods.add(pod);
         serve(net);
@@ -114,6 +172,23 @@ final class NetpolPods implements AutoCloseable {
 
     Pod pod(String key) {
         return pods.stream().filter(p -> p.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("\\{([a-z]/[a-z])(?:/(\\d+))?\\}");
+
+    /**
+     * A manifest with the pods' addresses filled in: {@code {y/b}} is y/b's address,
+     * {@code {x/a/29}} the /29 network around x/a's address, as CIDR text.
+     */
+    String resolve(String yaml) {
+        return ADDRESS.matcher(yaml).replaceAll(m -> {
+            InetAddress ip = pod(m.group(1)).ip;
+            if (m.group(2) == null) {
+                return Cidr.text(ip);
+            }
+            Cidr c = Cidr.parse(Cidr.text(ip) + "/" + m.group(2)).network();
+            return Cidr.text(c.address()) + "/" + c.prefixLength();
+        });
     }
 
     List<PolicyPod> views() {

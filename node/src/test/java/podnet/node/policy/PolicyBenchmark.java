@@ -24,13 +24,17 @@ import podnet.linux.testing.Root;
  * <li>one pod's membership on ADD ({@link Policies#podAdded}), the node namespace entered by a
  *     thread per call (as from a CLI outside it), and from a caller already inside it (podnetd,
  *     {@code pod run} on the node);
- * <li>TCP throughput between two of the fixture's pods (iperf3, 3 s per run) with no policy and
- *     with the 50 policies plus one that selects the server and allows the client, A B A B.
+ * <li>TCP throughput between two of the fixture's pods (iperf3, 2 s per run) with no policy and
+ *     with the 50 policies plus one that selects the server and allows the client, rounds of
+ *     A B and B A alternately.
  * </ol>
- * Times are medians (and 90th percentiles) of 41 runs after 20 warm-ups (a warm agent; on a loaded machine the JIT needs them).
+ * Times are medians (and 90th percentiles) of 41 policy changes after 20 warm-ups, and of 201 ADDs
+ * after 600 warm-ups (a warm agent: on a loaded machine the JIT needs them; the first ADD of the
+ * process is printed apart). Then the ADD's parts one by one, to see where its time goes.
  */
 public final class PolicyBenchmark {
-    private static final int RUNS = 61, WARMUP = 20, IPERF_PORT = 5201;
+    private static final int IPERF_SECONDS = Integer.getInteger("iperf.seconds", 2);
+    private static final int RUNS = 61, WARMUP = 20, ADD_RUNS = 801, ADD_WARMUP = 600, IPERF_PORT = 5201;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
@@ -55,6 +59,7 @@ public final class PolicyBenchmark {
                     Policies inside = new Policies(state, Netns.CURRENT, () -> pods);
                     report("policy change, 200 pods, 50 policies (caller in the node netns)", changes(inside, 82 + RUNS));
                     report("pod ADD membership (caller in the node netns)", adds(inside, pods, "i"));
+                    addParts(inside, state);
                     return null;
                 });
                 outside.apply(List.of());
@@ -76,18 +81,55 @@ public final class PolicyBenchmark {
     }
 
     private static long[] adds(Policies policies, List<PolicyPod> pods, String tag) {
-        return time(k -> {
+        int base = "o".equals(tag) ? 20 : 40;
+        long[] t = time(ADD_RUNS, k -> {
             PolicyPod p = new PolicyPod("x", "new" + tag + k, Map.of("pod", "p1", "app", "a1"),
-                    Cidr.parseAddress("10.244." + ("o".equals(tag) ? 9 : 10) + "." + (k + 1)), NetpolPods.Pod.NAMED);
+                    Cidr.parseAddress("10.244." + (base + k / 250) + "." + (1 + k % 250)), NetpolPods.Pod.NAMED);
             pods.add(p);
             return () -> policies.podAdded(p);
         });
+        System.out.printf("  first ADD of the run %.3f ms%n", t[0] / 1e6);
+        return Arrays.copyOfRange(t, ADD_WARMUP - WARMUP, t.length);
+    }
+
+    /** The ADD's parts on their own (caller in the node netns), medians of 400 after 400. */
+    private static void addParts(Policies policies, Path state) {
+        PolicyPod pod = new PolicyPod("x", "parts", Map.of("pod", "p1", "app", "a1"), Cidr.parseAddress("10.244.60.1"), NetpolPods.Pod.NAMED);
+        PolicyView v = new PolicyView(policies.store().list(), Map.of("x", policies.namespaces().ensure("x").labels()), List.of(pod));
+        List<podnet.linux.nftables.FilterTable.ElementChange> add = RulesetCompiler.memberships(v, pod, true),
+                remove = RulesetCompiler.memberships(v, pod, false);
+        part("lock", () -> PolicyLock.hold(state).close());
+        part("namespace record", () -> policies.namespaces().ensure("x"));
+        part("policies (store)", () -> policies.store().list());
+        part("elements (" + add.size() + ")", () -> RulesetCompiler.memberships(v, pod, true));
+        part("socket open+close", () -> podnet.linux.nftables.FilterTable.open(Netns.CURRENT, PolicyEnforcer.TABLE).close());
+        try (var table = podnet.linux.nftables.FilterTable.open(Netns.CURRENT, PolicyEnforcer.TABLE)) {
+            boolean[] in = {false};
+            part("element batch (add or remove)", () -> {
+                table.change(in[0] ? remove : add);
+                in[0] = !in[0];
+            });
+            if (in[0]) {
+                table.change(remove);
+            }
+        }
+    }
+
+    private static void part(String what, Runnable r) {
+        long[] t = time(800, k -> r);
+        long[] s = Arrays.copyOfRange(t, 400, t.length);
+        Arrays.sort(s);
+        System.out.printf("  ADD part %-40s median %7.3f ms%n", what, s[s.length / 2] / 1e6);
     }
 
     /** {@code prepare} does the untimed part of run k and returns the timed part. */
     private static long[] time(IntFunction<Runnable> prepare) {
-        long[] t = new long[RUNS];
-        for (int k = 0; k < RUNS; k++) {
+        return time(RUNS, prepare);
+    }
+
+    private static long[] time(int runs, IntFunction<Runnable> prepare) {
+        long[] t = new long[runs];
+        for (int k = 0; k < runs; k++) {
             Runnable r = prepare.apply(k);
             long t0 = System.nanoTime();
             r.run();
@@ -124,19 +166,30 @@ public final class PolicyBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
         try {
             Thread.sleep(500);
-            List<Double> none = new ArrayList<>(), with = new ArrayList<>();
+            List<Double> none = new ArrayList<>(), with = new ArrayList<>(), ratios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                for (NetworkPolicy p : policies.store().list()) {
-                    policies.delete(p.namespace(), p.name());
+                // A B, then B A: whatever the first run of a round gains or loses falls on both sides.
+                for (int side = 0; side < 2; side++) {
+                    if ((side == 0) == (r % 2 == 0)) {
+                        for (NetworkPolicy p : policies.store().list()) {
+                            policies.delete(p.namespace(), p.name());
+                        }
+                        none.add(iperf(client, server));
+                    } else {
+                        policies.apply(withAllow);
+                        with.add(iperf(client, server));
+                    }
                 }
-                none.add(iperf(client, server));
-                policies.apply(withAllow);
-                with.add(iperf(client, server));
-                System.out.printf("round %d: none %.2f Gbit/s, 51 policies %.2f Gbit/s%n", r + 1, none.getLast(), with.getLast());
+                ratios.add(with.getLast() / none.getLast());
+                System.out.printf("round %d: none %.2f Gbit/s, 51 policies %.2f Gbit/s, ratio %.3f%n", r + 1, none.getLast(), with.getLast(),
+                        ratios.getLast());
             }
             double a = median(none), b = median(with);
-            System.out.printf("TCP throughput x/a -> x/b (iperf3 3 s, %d rounds A B): none %.2f Gbit/s, 51 policies %.2f Gbit/s, ratio %.3f%n",
-                    rounds, a, b, b / a);
+            List<Double> sorted = new ArrayList<>(ratios);
+            sorted.sort(null);
+            System.out.printf("TCP throughput x/a -> x/b (iperf3 %d s, %d rounds A B / B A): none %.2f Gbit/s, 51 policies %.2f Gbit/s,"
+                    + " ratio of medians %.3f, median of round ratios %.3f (min %.3f, max %.3f)%n",
+                    IPERF_SECONDS, rounds, a, b, b / a, median(ratios), sorted.getFirst(), sorted.getLast());
         } finally {
             iperf.destroy();
             if (!iperf.waitFor(5, TimeUnit.SECONDS)) {
@@ -151,7 +204,7 @@ public final class PolicyBenchmark {
     @SuppressWarnings("unchecked")
     private static double iperf(NetpolPods.Pod client, NetpolPods.Pod server) throws Exception {
         Process p = new ProcessBuilder("ip", "netns", "exec", client.netns.name(), "iperf3", "-c", server.ip.getHostAddress(),
-                "-p", Integer.toString(IPERF_PORT), "-t", "3", "-J").redirectErrorStream(true).start();
+                "-p", Integer.toString(IPERF_PORT), "-t", Integer.toString(IPERF_SECONDS), "-J").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("iperf3 failed: " + out);
