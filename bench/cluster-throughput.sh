@@ -2,12 +2,12 @@
 # Cross-node TCP throughput between two pods over podnet's VXLAN (flannel.1, made by
 # `podnet node run --backend vxlan`) against the same VXLAN made by hand with iproute2, in the
 # same run, on the same fabric and the same two node namespaces, rounds interleaved A B A B:
-#   fabric   pnbench-fab: bridge br0; etcd in pnbench-etcd (192.168.77.2)
-#   nodes    pnbench-n1, pnbench-n2: eth0 192.168.77.11/.12 on br0 (MTU 1500)
+#   fabric   pnthrPID-fab: bridge br0; etcd in pnthrPID-etcd (192.168.77.2)
+#   nodes    pnthrPID-n1, -n2: eth0 192.168.77.11/.12 on br0 (MTU 1500)
 #   podnet   the agent on each node (etcd leases, flannel.1 VNI 1, UDP 8472, MTU 1450), a pod per
-#            node by `podnet pod run` (netns podnet-pnb-a / podnet-pnb-b)
+#            node by `podnet pod run` (netns podnet-thrPID-1 / -2)
 #   by hand  vxref (VNI 2, UDP 4789, nolearning, MTU 1450), 10.245.N.0/32, bridge ref0 10.245.N.1/24,
-#            a pod netns per node (pnbench-ref1/2, veth MTU 1450), and flannel's per-peer entries:
+#            a pod netns per node (pnthrPID-ref1/2, veth MTU 1450), and flannel's per-peer entries:
 #            neighbour .0 -> VTEP MAC (permanent), FDB MAC -> peer IP, route via .0 onlink
 # iperf3 (Debian's, a test peer) sends from node 1's pod to node 2's for SECONDS per round.
 #   bench/cluster-throughput.sh [ROUNDS] [SECONDS]     (defaults 4 and 5; needs root, etcd, iperf3)
@@ -20,19 +20,17 @@ for tool in ip iperf3 etcd; do
   command -v "$tool" >/dev/null || { echo "cluster-throughput: $tool is missing (apt-get install iproute2 iperf3 etcd-server)" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "cluster-throughput: needs root (namespaces)" >&2; exit 1; }
-P=pnbench
-for ns in $(ip netns list | awk '{print $1}'); do
-  case "$ns" in $P-*|podnet-pnb-*) echo "cluster-throughput: $ns exists: a previous run left it; remove it first" >&2; exit 1 ;; esac
-done
+# Names unique to this run (other benchmarks may run beside it): namespaces P-…, pods Q1, Q2.
+P=pnthr$$; Q=thr$$-
 work="$(mktemp -d /tmp/podnet-cluster-bench.XXXXXX)"
 pids=()
 podnet() { "$root/podnet" "$@"; }
 cleanup() {
   set +e
-  for i in 1 2; do podnet --node-netns $P-n$i --state-dir "$work/s$i" pod rm pnb-$i >/dev/null 2>&1; done
+  for i in 1 2; do podnet --node-netns $P-n$i --state-dir "$work/s$i" pod rm $Q$i >/dev/null 2>&1; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in $P-ref1 $P-ref2 $P-n1 $P-n2 $P-etcd $P-fab podnet-pnb-1 podnet-pnb-2; do
+  for ns in $P-ref1 $P-ref2 $P-n1 $P-n2 $P-etcd $P-fab podnet-${Q}1 podnet-${Q}2; do
     ip netns del "$ns" 2>/dev/null
   done
   rm -rf "$work"
@@ -72,11 +70,11 @@ for i in 1 2; do
   [ -f "$work/s$i/subnet.env" ] || { echo "agent $i did not join:"; cat "$work/agent$i.log"; exit 1; }
 done
 for i in 1 2; do
-  podnet --node-netns $P-n$i --state-dir "$work/s$i" pod run pnb-$i -- sleep 3600 >/dev/null
+  podnet --node-netns $P-n$i --state-dir "$work/s$i" pod run $Q$i -- sleep 3600 >/dev/null
 done
 ipof() { ip -n "$1" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1; }
-a_dst=$(ipof podnet-pnb-2)
-for _ in $(seq 100); do ip netns exec podnet-pnb-1 ping -c 1 -W 1 "$a_dst" >/dev/null 2>&1 && break; sleep 0.2; done
+a_dst=$(ipof podnet-${Q}2)
+for _ in $(seq 100); do ip netns exec podnet-${Q}1 ping -c 1 -W 1 "$a_dst" >/dev/null 2>&1 && break; sleep 0.2; done
 
 # B: the same VXLAN by hand.
 declare -A mac
@@ -122,7 +120,7 @@ echo "cluster-throughput: $rounds rounds of ${secs}s, A = podnet (flannel.1, 847
 echo "load before: $(uptime)"
 as=(); bs=()
 for r in $(seq "$rounds"); do
-  a=$(round podnet-pnb-1 podnet-pnb-2 "$a_dst"); as+=("$a")
+  a=$(round podnet-${Q}1 podnet-${Q}2 "$a_dst"); as+=("$a")
   b=$(round $P-ref1 $P-ref2 $b_dst); bs+=("$b")
   echo "round $r: podnet $a Mbit/s, by hand $b Mbit/s"
 done

@@ -106,7 +106,10 @@ public final class Installer {
                         "rwxr-xr-x"));
             }
         }
-        Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, binDir, log);
+        // An AOT cache is bound to the paths it was trained at: one trained in a container at
+        // /host/opt/cni/bin made the host's one-shot ADD at /opt/cni/bin fail (ExceptionInInitializerError).
+        // A self-contained install, whose paths differ where it runs, trains none.
+        Path aot = selfContained ? null : AotCache.ensure(java, classpath, JVM_FLAGS, binDir, log);
         String oneshot = "#!/bin/sh\n"
                 + "# podnet's one-shot plugin path (a fresh JVM per call), written by `podnet cni install`.\n"
                 + here
@@ -114,7 +117,7 @@ public final class Installer {
                 + (aot != null ? " -XX:AOTCache=" + named.apply(aot) : "")
                 + " -cp " + cp + " podnet.cni.PluginMain \"$1\"\n";
         written.add(writeAtomically(binDir.resolve(ONESHOT), oneshot, "rwxr-xr-x"));
-        Path daemonAot = AotCache.ensureDaemon(java, classpath, DAEMON_FLAGS, log);
+        Path daemonAot = selfContained ? null : AotCache.ensureDaemon(java, classpath, DAEMON_FLAGS, log);
         String podnetd = "#!/bin/sh\n"
                 + "# podnetd, the warm agent behind the CNI executables, written by `podnet cni install`;\n"
                 + "# the shim starts it when none listens (see " + AutoStart.FILE + ").\n"
