@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-node TCP throughput between two pods over podnet's VXLAN (flannel.1, made by
 # `podnet node run --backend vxlan`) against the same VXLAN made by hand with iproute2, in the
-# same run, on the same fabric and the same two node namespaces, rounds interleaved A B A B:
+# same run, on the same fabric and the same two node namespaces, rounds interleaved A B, B A, …:
 #   fabric   pnthrPID-fab: bridge br0; etcd in pnthrPID-etcd (192.168.77.2)
 #   nodes    pnthrPID-n1, -n2: eth0 192.168.77.11/.12 on br0 (MTU 1500)
 #   podnet   the agent on each node (etcd leases, flannel.1 VNI 1, UDP 8472, MTU 1450), a pod per
@@ -61,7 +61,8 @@ pids+=($!)
 
 # A: podnet's agents and pods.
 for i in 1 2; do
-  podnet --node-netns $P-n$i --state-dir "$work/s$i" node run --network 10.244.0.0/16 --backend vxlan \
+  # Not through the function: $! must be the agent itself (./podnet execs java), to be killed.
+  "$root/podnet" --node-netns $P-n$i --state-dir "$work/s$i" node run --network 10.244.0.0/16 --backend vxlan \
     --iface eth0 --node-name bench$i --etcd-endpoints http://192.168.77.2:2379 >"$work/agent$i.log" 2>&1 &
   pids+=($!)
 done
@@ -120,8 +121,13 @@ echo "cluster-throughput: $rounds rounds of ${secs}s, A = podnet (flannel.1, 847
 echo "load before: $(uptime)"
 as=(); bs=()
 for r in $(seq "$rounds"); do
-  a=$(round podnet-${Q}1 podnet-${Q}2 "$a_dst"); as+=("$a")
-  b=$(round $P-ref1 $P-ref2 $b_dst); bs+=("$b")
+  # A B, then B A: neither side always goes first.
+  if [ $((r % 2)) = 1 ]; then
+    a=$(round podnet-${Q}1 podnet-${Q}2 "$a_dst"); b=$(round $P-ref1 $P-ref2 $b_dst)
+  else
+    b=$(round $P-ref1 $P-ref2 $b_dst); a=$(round podnet-${Q}1 podnet-${Q}2 "$a_dst")
+  fi
+  as+=("$a"); bs+=("$b")
   echo "round $r: podnet $a Mbit/s, by hand $b Mbit/s"
 done
 python3 - "${as[*]}" "${bs[*]}" <<'EOF'
