@@ -78,7 +78,8 @@ public final class Installer {
                 throw new UncheckedIOException("cannot read " + existing, e);
             }
         }
-        List<Path> classpath = PluginJars.install(binDir, PluginClasspath.of(), log);
+        List<Path> built = PluginClasspath.of();
+        List<Path> classpath = PluginJars.install(binDir, built, log);
         if (selfContained && classpath.stream().anyMatch(Files::isDirectory)) {
             throw new IllegalStateException("a self-contained install needs the plugin jars, not class directories;"
                     + " build them with mvn package");
@@ -94,7 +95,8 @@ public final class Installer {
         byte[] trailer = InstalledBuild.trailer(BuildId.of(classpath));
         List<Path> written = new ArrayList<>();
         // The executables first: the AOT training ADD below finds its host-local among them.
-        java.util.Optional<Path> shim = ShimBinary.find(classpath);
+        // Found beside the build's jars: the copies in the bin dir have no shim next to them.
+        java.util.Optional<Path> shim = ShimBinary.find(built);
         for (String plugin : PluginRunner.PLUGINS) {
             if (shim.isPresent()) {
                 written.add(copyAtomically(shim.get(), trailer, binDir.resolve(plugin)));
