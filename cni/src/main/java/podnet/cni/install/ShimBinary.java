@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds the exec shim the build compiled (cni/target/podnet-shim, or lib/podnet-shim in the image), if cc was there to compile it. */
+/** Finds the exec shim the build compiled (cni/target/podnet-shim), if cc was there to compile it. */
 final class ShimBinary {
     private ShimBinary() {}
 
@@ -15,7 +15,6 @@ final class ShimBinary {
         String home = System.getProperty("podnet.home");
         if (home != null) {
             candidates.add(Path.of(home, "cni", "target", "podnet-shim"));
-            candidates.add(Path.of(home, "lib", "podnet-shim")); // the image's layout (deploy/build-image.sh)
         }
         for (Path p : classpath) {
             Path dir = Files.isDirectory(p) ? p : p.getParent();
