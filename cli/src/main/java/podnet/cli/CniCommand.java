@@ -35,6 +35,11 @@ final class CniCommand extends CommandGroup {
                 + " each call runs in a fresh JVM (no resident process).")
         boolean noAutostart;
 
+        @Option(names = "--self-contained", description = "Copy the Java runtime beside the jars and make the scripts"
+                + " find everything relative to their own directory: for a bin dir that runs elsewhere"
+                + " (a container writing the host's /opt/cni/bin, where no JDK need exist).")
+        boolean selfContained;
+
         @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "600",
                 description = "How long a podnetd the executables started stays without calls (default: ${DEFAULT-VALUE}).")
         long idleExit;
@@ -58,7 +63,7 @@ final class CniCommand extends CommandGroup {
                 throw new CliException(e.getMessage(), "e.g. --idle-exit 600");
             }
             try {
-                for (Path p : Installer.install(binDir, confDir, network, force, autoStart, cli.err)) {
+                for (Path p : Installer.install(binDir, confDir, network, force, autoStart, selfContained, cli.err)) {
                     cli.out.println("wrote " + p);
                 }
             } catch (IllegalStateException e) {

@@ -121,7 +121,8 @@ class DeploymentFilesTest {
         assertThat(yaml).contains("kind: DaemonSet", "hostNetwork: true", "hostPID: true", "privileged: true",
                 "path: /opt/cni/bin", "path: /etc/cni/net.d", "path: /var/lib/cni", "path: /run\n",
                 "fieldPath: spec.nodeName",
-                "command: [\"podnet\", \"cni\", \"install\", \"--bin-dir\", \"/host/opt/cni/bin\"]",
+                "command: [\"podnet\", \"cni\", \"install\", \"--bin-dir\", \"/host/opt/cni/bin\", \"--self-contained\", \"--no-autostart\"]",
+                "command: [\"/opt/cni/bin/loopback\"]", "value: VERSION",
                 "command: [\"podnet\", \"daemon\", \"run\"]", "mountPath: /run/podnet");
         // The agent: Kubernetes mode, the node's conflist into the host's /etc/cni/net.d, RBAC to watch and patch Nodes.
         assertThat(yaml).contains("- node\n            - run\n            - --kube\n", "- --cni-conf-dir\n            - /host/etc/cni/net.d",

@@ -50,8 +50,32 @@ function draw() {
     box(svg, "uplink" + (u.up ? "" : " down"), "uplink-" + u.name, 20 + i * 200, y, 180, 40,
         [u.name + " (" + u.kind + ")", u.addresses.join(" ")], u.name);
   });
-  svg.setAttribute("height", y + 60);
+  const ty = drawTunnels(svg, y + 60, width);
+  svg.setAttribute("height", ty);
   markDrops();
+}
+
+// The VTEPs (flannel.1) and their peers: the FDB entry (MAC -> underlay IP), the permanent
+// neighbour (gateway .0 -> MAC) and the onlink route; a peer missing one is drawn red.
+function drawTunnels(svg, y, width) {
+  (topology.tunnels || []).forEach(t => {
+    box(svg, "tunnel" + (t.up ? "" : " down"), "tunnel-" + t.device, 20, y, 250, 58,
+        [t.device + " (VXLAN, VNI " + t.vni + ", UDP " + t.port + ")", "VTEP " + t.mac,
+         "local " + (t.local || "?") + "  " + t.addresses.join(" ")], t.device);
+    const perRow = Math.max(1, Math.floor((width - 330) / 230));
+    t.peers.forEach((p, i) => {
+      const px = 310 + (i % perRow) * 230, py = y + Math.floor(i / perRow) * 68;
+      const lines = [(p.subnet || "no route") + " via " + (p.gateway || "?"),
+                     "to " + (p.underlay || "?") + " (UDP " + t.port + ")", "VTEP " + (p.vtepMac || "?")];
+      if (p.missing.length) lines[2] = "missing: " + p.missing.join(", ");
+      svg.appendChild(el("line", {class: "tunnelwire", x1: 270, y1: y + 29, x2: px, y2: py + 29}));
+      const g = box(svg, "peer" + (p.missing.length ? " missing" : ""), "peer-" + t.device + "-" + (p.vtepMac || p.gateway),
+          px, py, 210, 58, lines);
+      g.dataset.subnet = p.subnet || "";
+    });
+    y += Math.max(1, Math.ceil(t.peers.length / perRow)) * 68 + 10;
+  });
+  return y + 10;
 }
 
 function markDrops() {

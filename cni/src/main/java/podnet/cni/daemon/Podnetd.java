@@ -106,6 +106,15 @@ public final class Podnetd implements AutoCloseable {
      */
     static Podnetd open(Path socketPath, Plugins plugins, PrintStream log, Settings settings) {
         ClassPreload.podnetClasses(PluginClasspath.of()); // nothing left to load when descriptors run out
+        // A podnetd in a container (the DaemonSet) serves callers in the host's mount namespace,
+        // where its own files are not to be seen: what it would read from them on the first call
+        // (the build id from the jars, the runtime's java.security behind MessageDigest) is read now.
+        podnet.cni.build.InstalledBuild.current();
+        try {
+            java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         return new Podnetd(DaemonSocket.open(socketPath, System.getenv()), plugins, log, settings);
     }
 

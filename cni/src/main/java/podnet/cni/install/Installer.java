@@ -55,6 +55,17 @@ public final class Installer {
     /** {@link #install(Path, Path, NodeConflist, boolean, java.io.PrintStream)} with the shims' {@link AutoStart} settings. */
     public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force, AutoStart autoStart,
             java.io.PrintStream log) {
+        return install(binDir, confDir, network, force, autoStart, false, log);
+    }
+
+    /**
+     * With {@code selfContained}, the Java runtime is copied beside the jars ({@link HostRuntime})
+     * and the scripts name every file relative to their own directory: the bin dir may be seen
+     * under another path by the ones who run it (a container writes /host/opt/cni/bin, the host
+     * runs /opt/cni/bin), where no JDK need exist.
+     */
+    public static List<Path> install(Path binDir, Path confDir, NodeConflist network, boolean force, AutoStart autoStart,
+            boolean selfContained, java.io.PrintStream log) {
         String conflist = network.conflist();
         if (confDir != null && !force) {
             Path existing = confDir.resolve(CONFLIST_NAME);
@@ -67,10 +78,20 @@ public final class Installer {
                 throw new UncheckedIOException("cannot read " + existing, e);
             }
         }
-        Path java = javaBinary();
         List<Path> built = PluginClasspath.of();
         List<Path> classpath = PluginJars.install(binDir, built, log);
-        String cp = String.join(":", classpath.stream().map(Path::toString).toList());
+        if (selfContained && classpath.stream().anyMatch(Files::isDirectory)) {
+            throw new IllegalStateException("a self-contained install needs the plugin jars, not class directories;"
+                    + " build them with mvn package");
+        }
+        Path java = selfContained ? HostRuntime.copy(Path.of(System.getProperty("java.home")), classpath.getFirst().getParent())
+                : javaBinary();
+        // The scripts' paths: absolute, or from "$d", the scripts' own directory.
+        java.util.function.Function<Path, String> named = selfContained
+                ? p -> "\"$d\"/" + quote(binDir.toAbsolutePath().relativize(p.toAbsolutePath()).toString())
+                : p -> quote(p.toString());
+        String here = selfContained ? "d=${0%/*}; [ \"$d\" != \"$0\" ] || d=.\n" : "";
+        String cp = String.join(":", classpath.stream().map(named).toList());
         byte[] trailer = InstalledBuild.trailer(BuildId.of(classpath));
         List<Path> written = new ArrayList<>();
         // The executables first: the AOT training ADD below finds its host-local among them.
@@ -87,21 +108,26 @@ public final class Installer {
                         "rwxr-xr-x"));
             }
         }
-        Path aot = AotCache.ensure(java, classpath, JVM_FLAGS, binDir, log);
+        // An AOT cache is bound to the paths it was trained at: one trained in a container at
+        // /host/opt/cni/bin made the host's one-shot ADD at /opt/cni/bin fail (ExceptionInInitializerError).
+        // A self-contained install, whose paths differ where it runs, trains none.
+        Path aot = selfContained ? null : AotCache.ensure(java, classpath, JVM_FLAGS, binDir, log);
         String oneshot = "#!/bin/sh\n"
                 + "# podnet's one-shot plugin path (a fresh JVM per call), written by `podnet cni install`.\n"
-                + "exec " + quote(java.toString()) + " " + JVM_FLAGS
-                + (aot != null ? " -XX:AOTCache=" + quote(aot.toString()) : "")
-                + " -cp " + quote(cp) + " podnet.cni.PluginMain \"$1\"\n";
+                + here
+                + "exec " + named.apply(java) + " " + JVM_FLAGS
+                + (aot != null ? " -XX:AOTCache=" + named.apply(aot) : "")
+                + " -cp " + cp + " podnet.cni.PluginMain \"$1\"\n";
         written.add(writeAtomically(binDir.resolve(ONESHOT), oneshot, "rwxr-xr-x"));
-        Path daemonAot = AotCache.ensureDaemon(java, classpath, DAEMON_FLAGS, log);
+        Path daemonAot = selfContained ? null : AotCache.ensureDaemon(java, classpath, DAEMON_FLAGS, log);
         String podnetd = "#!/bin/sh\n"
                 + "# podnetd, the warm agent behind the CNI executables, written by `podnet cni install`;\n"
                 + "# the shim starts it when none listens (see " + AutoStart.FILE + ").\n"
                 + "export MALLOC_ARENA_MAX=2\n"
-                + "exec " + quote(java.toString()) + " " + DAEMON_FLAGS
-                + (daemonAot != null ? " -XX:AOTCache=" + quote(daemonAot.toString()) : "")
-                + " -cp " + quote(cp) + " podnet.cni.daemon.PodnetdMain \"$@\"\n";
+                + here
+                + "exec " + named.apply(java) + " " + DAEMON_FLAGS
+                + (daemonAot != null ? " -XX:AOTCache=" + named.apply(daemonAot) : "")
+                + " -cp " + cp + " podnet.cni.daemon.PodnetdMain \"$@\"\n";
         written.add(writeAtomically(binDir.resolve(DAEMON), podnetd, "rwxr-xr-x"));
         written.add(writeAtomically(binDir.resolve(AutoStart.FILE), autoStart.file(), "rw-r--r--"));
         if (confDir != null) {

@@ -12,6 +12,11 @@ final class NodeView {
     private NodeView() {}
 
     static Map<String, Object> of(Topology t) {
+        return of(t, List.of());
+    }
+
+    /** The topology and the node's VXLAN tunnels ({@link TunnelView}). */
+    static Map<String, Object> of(Topology t, List<TunnelView> tunnels) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", t.node());
         List<Object> bridges = new ArrayList<>();
@@ -50,6 +55,7 @@ final class NodeView {
             um.put("addresses", u.addresses().stream().map(Cidr::toString).toList());
             return (Object) um;
         }).toList());
+        m.put("tunnels", tunnels.stream().map(TunnelView::toJson).toList());
         return m;
     }
 

@@ -12,13 +12,13 @@ import podnet.node.topo.TopologyReader;
 
 /**
  * Keeps the node's picture current from rtnetlink notifications — links, addresses,
- * neighbours and FDB of the node namespace, links and addresses of every pod namespace behind
+ * neighbours, FDB and routes of the node namespace (so also its VXLAN tunnels and their peers), links and addresses of every pod namespace behind
  * a port — and hands a fresh {@link Topology} to the listener after each burst of changes
  * (100 ms quiet). No polling: threads wait on their sockets.
  */
 final class NodeWatch implements AutoCloseable {
     interface Listener {
-        void changed(Topology t);
+        void changed(Topology t, List<TunnelView> tunnels);
     }
 
     private static final long QUIET_NANOS = 100_000_000L;
@@ -31,6 +31,7 @@ final class NodeWatch implements AutoCloseable {
     private volatile boolean stopped;
     private boolean dirty = true;
     private volatile Topology current;
+    private volatile List<TunnelView> tunnels = List.of();
     private final Thread nodeThread, publisher;
 
     NodeWatch(Netns node, Listener listener) {
@@ -39,12 +40,26 @@ final class NodeWatch implements AutoCloseable {
         NetlinkEvents events = NetlinkEvents.open(node, EnumSet.allOf(NetlinkEvents.Kind.class));
         sockets.add(events);
         current = TopologyReader.read(node);
+        tunnels = readTunnels();
         nodeThread = Thread.ofPlatform().daemon().name("podnet-ui-node").start(() -> watch(events));
         publisher = Thread.ofPlatform().daemon().name("podnet-ui-topology").start(this::publish);
     }
 
     Topology current() {
         return current;
+    }
+
+    /** The node's VXLAN tunnels as of the last change (FDB, neighbour and route events included). */
+    List<TunnelView> tunnels() {
+        return tunnels;
+    }
+
+    private List<TunnelView> readTunnels() {
+        try {
+            return TunnelView.read(node);
+        } catch (RuntimeException e) {
+            return tunnels; // a link vanished while we read: the next notification reads again
+        }
     }
 
     private void watch(NetlinkEvents events) {
@@ -88,8 +103,9 @@ final class NodeWatch implements AutoCloseable {
             try {
                 Topology t = TopologyReader.read(node);
                 current = t;
+                tunnels = readTunnels();
                 watchPods(t);
-                listener.changed(t);
+                listener.changed(t, tunnels);
             } catch (RuntimeException e) {
                 // a link vanished while we read: the next notification reads again
             }

@@ -56,7 +56,7 @@ public final class UiServer implements AutoCloseable {
         this.watch = new NodeWatch(node, this::topologyChanged);
         server.setExecutor(pool);
         server.createContext("/", this::asset);
-        server.createContext("/api/topology", ex -> json(ex, NodeView.of(watch.current())));
+        server.createContext("/api/topology", ex -> json(ex, NodeView.of(watch.current(), watch.tunnels())));
         server.createContext("/api/flows", ex -> json(ex, observer.flows(500).stream().map(FlowRecord::toJson).toList()));
         server.createContext("/api/pod", this::pod);
         server.createContext("/api/events", this::events);
@@ -111,8 +111,8 @@ public final class UiServer implements AutoCloseable {
 
     // ---- pushing --------------------------------------------------------------------------
 
-    private void topologyChanged(Topology t) {
-        broadcast("topology", NodeView.of(t));
+    private void topologyChanged(Topology t, List<TunnelView> tunnels) {
+        broadcast("topology", NodeView.of(t, tunnels));
     }
 
     private void pushFlows() {
@@ -190,7 +190,7 @@ public final class UiServer implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
         EventStream s = new EventStream(ex.getResponseBody());
-        s.send(frame("topology", NodeView.of(watch.current())));
+        s.send(frame("topology", NodeView.of(watch.current(), watch.tunnels())));
         s.send(frame("flows", observer.flows(500).stream().map(FlowRecord::toJson).toList()));
         clients.add(s);
         try {

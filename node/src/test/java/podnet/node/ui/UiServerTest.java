@@ -25,6 +25,12 @@ import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.remote.http.HttpMethod;
 import org.openqa.selenium.remote.http.HttpRequest;
 import podnet.linux.inet.Cidr;
+import podnet.linux.inet.MacAddress;
+import podnet.linux.netlink.Fdb;
+import podnet.linux.netlink.Neighbours;
+import podnet.linux.netlink.Route;
+import podnet.linux.netlink.Routes;
+import podnet.linux.netlink.Vxlan;
 import podnet.linux.netlink.NetlinkHandle;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.BridgeNode;
@@ -40,7 +46,8 @@ import podnet.node.policy.PolicyPod;
  * path given, nothing downloaded, Selenium Manager never involved: we start the driver
  * ourselves). Server, driver and browser all live in a throwaway namespace. The page loads, a
  * pod made afterwards appears without a reload, a ping becomes a flow row, a drop is
- * highlighted on its hop; screenshots go to target/ui-screenshots.
+ * highlighted on its hop, a VXLAN tunnel (flannel.1 and a peer) appears and a peer that loses
+ * its FDB entry turns red; screenshots go to target/ui-screenshots.
  */
 class UiServerTest {
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver", CHROMIUM = "/usr/bin/chromium";
@@ -146,6 +153,33 @@ class UiServerTest {
         assertThat(details).contains("routes").contains("10.244.2.0/24").contains("ARP / ND table").contains("10.244.2.3")
                 .contains("recent flows");
         shot("5-pod-details");
+
+        // A VTEP as the cluster agent makes it (flannel.1, then per peer: neighbour, FDB, onlink route):
+        // it appears on the node page from the rtnetlink events alone, and a peer losing its FDB entry turns red.
+        MacAddress peerMac = MacAddress.parse("02:aa:bb:cc:dd:03");
+        int vtep;
+        try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
+            vtep = h.links().addVxlan("flannel.1", new Vxlan(1, Vxlan.FLANNEL_PORT, 0,
+                    Cidr.parseAddress("192.168.50.11"), false), 1450, MacAddress.parse("02:aa:bb:cc:dd:02")).index();
+            h.addresses().add("flannel.1", Cidr.parse("10.244.2.0/32"));
+            h.links().setUp("flannel.1");
+            h.apply(List.of(Neighbours.permanent(vtep, Cidr.parseAddress("10.244.3.0"), peerMac),
+                    Fdb.remote(vtep, peerMac, Cidr.parseAddress("192.168.50.13")),
+                    Routes.replacement(Route.onlink(Cidr.parse("10.244.3.0/24"), Cidr.parseAddress("10.244.3.0"), vtep))));
+        }
+        String peerId = "peer-flannel.1-02:aa:bb:cc:dd:03";
+        await("the tunnel and its peer", () -> !browser.findElements(By.id("tunnel-flannel.1")).isEmpty()
+                && browser.findElement(By.id("tunnel-flannel.1")).getText().contains("VNI 1, UDP 8472")
+                && browser.findElement(By.id(peerId)).getText().contains("10.244.3.0/24 via 10.244.3.0")
+                && browser.findElement(By.id(peerId)).getText().contains("to 192.168.50.13"));
+        assertThat(browser.findElement(By.id(peerId)).getAttribute("class")).doesNotContain("missing");
+        shot("6-tunnel");
+        try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
+            h.apply(List.of(Fdb.remoteRemoval(vtep, peerMac, Cidr.parseAddress("192.168.50.13"))));
+        }
+        await("the peer without its FDB entry, in red", () -> browser.findElement(By.id(peerId)).getAttribute("class")
+                .contains("missing") && browser.findElement(By.id(peerId)).getText().contains("missing: fdb"));
+        shot("7-tunnel-missing-fdb");
     }
 
     private List<WebElement> rows() {
