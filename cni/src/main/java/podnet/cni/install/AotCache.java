@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
@@ -25,7 +29,7 @@ final class AotCache {
     private AotCache() {}
 
     /** A training ADD takes a second or two; a hung one must not hang the install. */
-    static final int TRAINING_TIMEOUT_S = 120;
+    static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(120);
 
     static Path file(List<Path> classpath) {
         Path first = classpath.getFirst();
@@ -39,6 +43,12 @@ final class AotCache {
      * root, say). The training ADD finds host-local in {@code binDir}, as installed calls will.
      */
     static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, Path binDir, PrintStream log) {
+        return ensure(javaBin, classpath, jvmFlags, binDir, log, TRAINING_TIMEOUT);
+    }
+
+    /** {@link #ensure(Path, List, String, Path, PrintStream)} with the training run bounded by {@code timeout}. */
+    static Path ensure(Path javaBin, List<Path> classpath, String jvmFlags, Path binDir, PrintStream log,
+            Duration timeout) {
         Path cache = file(classpath);
         if (Files.isReadable(cache)) {
             return cache;
@@ -72,7 +82,7 @@ final class AotCache {
                     "podnet.cni.PluginMain", "bridge"));
             return train(cache, cmd, java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "aot-training",
                     "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", binDir.toString()),
-                    node, conf, "the one-shot path", log);
+                    node, conf, "the one-shot path", log, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException("train the AOT cache", e);
         } catch (InterruptedException e) {
@@ -100,6 +110,11 @@ final class AotCache {
      * whose heap or GC settings differ from the training's.
      */
     static Path ensureDaemon(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {
+        return ensureDaemon(javaBin, classpath, jvmFlags, log, TRAINING_TIMEOUT);
+    }
+
+    /** {@link #ensureDaemon(Path, List, String, PrintStream)} with the training run bounded by {@code timeout}. */
+    static Path ensureDaemon(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log, Duration timeout) {
         Path cache = daemonFile(classpath);
         if (Files.isReadable(cache)) {
             return cache;
@@ -112,7 +127,7 @@ final class AotCache {
         cmd.addAll(List.of("-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
                 "podnet.cni.daemon.PodnetdMain", "--train"));
         try {
-            return train(cache, cmd, java.util.Map.of("MALLOC_ARENA_MAX", "2"), Netns.CURRENT, "", "podnetd", log);
+            return train(cache, cmd, java.util.Map.of("MALLOC_ARENA_MAX", "2"), Netns.CURRENT, "", "podnetd", log, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException("train the daemon's AOT cache", e);
         } catch (InterruptedException e) {
@@ -121,9 +136,13 @@ final class AotCache {
         }
     }
 
-    /** Runs {@code cmd} with -XX:AOTCacheOutput in {@code netns}, stdin {@code input}; the cache, or null if it failed. */
+    /**
+     * Runs {@code cmd} with -XX:AOTCacheOutput in {@code netns}, stdin {@code input}; the cache,
+     * or null if it failed or did not finish within {@code timeout} (then it is killed, with
+     * whatever it started, and the install goes on without the cache: it is only a speed-up).
+     */
     private static Path train(Path cache, List<String> cmd, java.util.Map<String, String> env, Netns netns, String input,
-            String what, PrintStream log) throws IOException, InterruptedException {
+            String what, PrintStream log, Duration timeout) throws IOException, InterruptedException {
         Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp");
         List<String> full = new ArrayList<>(cmd.subList(0, 1));
         full.add("-XX:AOTCacheOutput=" + tmp);
@@ -131,28 +150,56 @@ final class AotCache {
         ProcessBuilder pb = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
         Process p = NsProcess.start(netns, pb);
-        try (var in = p.getOutputStream()) {
-            in.write(input.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException ignored) {
-            // it exited early; the exit code says so
-        }
-        // Its output is read on the side, so that the timeout below fires even if it hangs.
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try (var is = p.getInputStream()) {
-                return new String(is.readNBytes(1 << 16), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
+        boolean finished = false;
+        try {
+            // Stdin and stdout on the side, so that the timeout below fires whatever the child does
+            // with its pipes (never reads, writes without end).
+            Thread.ofPlatform().daemon().name("aot-stdin").start(() -> {
+                try (var in = p.getOutputStream()) {
+                    in.write(input.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException ignored) {
+                    // it exited early, or was killed; the exit code says so
+                }
+            });
+            var out = CompletableFuture.supplyAsync(() -> {
+                try (var is = p.getInputStream()) {
+                    byte[] kept = is.readNBytes(1 << 16);
+                    is.transferTo(java.io.OutputStream.nullOutputStream()); // a blocked writer would never exit
+                    return new String(kept, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            }, r -> Thread.ofPlatform().daemon().name("aot-output").start(r));
+            finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (finished && p.exitValue() == 0 && Files.isReadable(tmp)) {
+                Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return cache;
             }
-        }, r -> Thread.ofPlatform().daemon().start(r));
-        boolean finished = p.waitFor(TRAINING_TIMEOUT_S, TimeUnit.SECONDS);
-        if (!finished || p.exitValue() != 0 || !Files.isReadable(tmp)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            Files.deleteIfExists(tmp);
-            String why = finished ? out.getNow("").strip() : "no answer within " + TRAINING_TIMEOUT_S + " s (killed)";
+            String why;
+            if (finished) {
+                String said = outputOf(out).strip();
+                why = p.exitValue() == 0 ? "it wrote no cache" : "exit " + p.exitValue() + (said.isEmpty() ? "" : ": " + said);
+            } else {
+                why = "no answer within " + timeout.toMillis() / 1000.0 + " s (killed)";
+            }
             log.println("podnet: AOT training failed (" + what + " still works, slower): " + why);
             return null;
+        } finally {
+            if (!finished) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // before it: orphans are no descendants
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(tmp);
         }
-        Files.move(tmp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return cache;
+    }
+
+    /** What the training run printed; a grandchild still holding the pipe gets 2 s, then is ignored. */
+    private static String outputOf(CompletableFuture<String> out) throws InterruptedException {
+        try {
+            return out.get(2, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
+        }
     }
 }

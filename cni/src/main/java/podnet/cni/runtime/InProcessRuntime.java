@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -32,10 +33,17 @@ public final class InProcessRuntime implements CniRuntime {
 
     private final List<Path> binDirs;
     private final Path cacheDir;
+    /** How long one exec'd plugin may take before it is killed ({@link Exec#TIMEOUT}; tests set less). */
+    private final Duration execTimeout;
 
     public InProcessRuntime(List<Path> binDirs, Path cacheDir) {
+        this(binDirs, cacheDir, Exec.TIMEOUT);
+    }
+
+    InProcessRuntime(List<Path> binDirs, Path cacheDir, Duration execTimeout) {
         this.binDirs = List.copyOf(binDirs);
         this.cacheDir = cacheDir;
+        this.execTimeout = execTimeout;
     }
 
     public InProcessRuntime(List<Path> binDirs) {
@@ -106,7 +114,8 @@ public final class InProcessRuntime implements CniRuntime {
                 continue; // reported when the plugin runs
             }
             Map<String, String> env = Map.of("CNI_COMMAND", "VERSION");
-            Exec.Output o = Exec.run(bin.get(), env, "{\"cniVersion\":\"0.4.0\"}".getBytes(StandardCharsets.UTF_8));
+            Exec.Output o = Exec.run(bin.get(), env, "{\"cniVersion\":\"0.4.0\"}".getBytes(StandardCharsets.UTF_8),
+                    execTimeout);
             if (o.exitCode() == 0) {
                 List<String> sup = Json.strings(Json.parseObject(o.stdout(), type + " VERSION"), "supportedVersions");
                 if (sup != null) {
@@ -187,7 +196,7 @@ public final class InProcessRuntime implements CniRuntime {
             return PluginRunner.run(type, env, stdin);
         }
         Path bin = Exec.require(type, binDirs);
-        Exec.Output o = Exec.run(bin, env, stdin);
+        Exec.Output o = Exec.run(bin, env, stdin, execTimeout);
         if (!o.stderr().isBlank()) {
             System.err.print(o.stderr());
         }

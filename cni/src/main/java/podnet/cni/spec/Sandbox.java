@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import podnet.linux.ns.Netns;
+import podnet.linux.sys.SysException;
 
-/** CNI_NETNS checks: it must exist (for ADD/CHECK) and must not be the plugin's own netns. */
+/**
+ * CNI_NETNS checks: it must exist (for ADD/CHECK), be a network namespace and not the plugin's
+ * own; any other file is the spec's code 4 (invalid environment), before anything is changed.
+ */
 public final class Sandbox {
     private Sandbox() {}
 
@@ -28,6 +32,16 @@ public final class Sandbox {
             }
         } catch (IOException | UnsupportedOperationException e) {
             throw CniError.env("CNI_NETNS: cannot stat \"" + path + "\": " + e.getMessage());
+        }
+        // On nsfs, but a mount, user, pid... namespace would only fail once entered, after the first change.
+        boolean net;
+        try {
+            net = Netns.isNetworkNamespace(p);
+        } catch (SysException e) {
+            throw CniError.env("CNI_NETNS: failed to open netns \"" + path + "\": " + e.errnoName());
+        }
+        if (!net) {
+            throw CniError.env("CNI_NETNS \"" + path + "\" is a namespace, but not a network namespace");
         }
         return Netns.ofPath(p);
     }

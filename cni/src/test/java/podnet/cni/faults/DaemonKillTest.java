@@ -1,22 +1,18 @@
 package podnet.cni.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import podnet.linux.ns.NamedNetns;
 import podnet.linux.ns.Netns;
 import podnet.linux.testing.Ip;
-import podnet.linux.testing.Root;
 
 /**
  * podnetd killed or stopped in the middle of 30 concurrent ADDs through the installed shims
@@ -27,22 +23,14 @@ import podnet.linux.testing.Root;
 class DaemonKillTest {
     static final int PODS = 30;
 
-    @TempDir
-    Path dir;
+    /** One node for both tests: the holder restarts the daemon after each burst anyway. */
+    @RegisterExtension
+    static final ThrowawayFaultNode node = new ThrowawayFaultNode("kill", "10.244.61.");
     FaultNode n;
 
     @BeforeEach
     void setUp() {
-        Root.assumeProgram("nft");
-        assumeTrue(Files.isExecutable(Path.of("target/podnet-shim")), "the shim was not built (no cc)");
-        n = FaultNode.start("kill", dir, "10.244.61.");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (n != null) {
-            n.close();
-        }
+        n = node.get();
     }
 
     record Burst(List<Netns> pods, List<FaultNode.Shim> answers) {}
@@ -87,8 +75,8 @@ class DaemonKillTest {
         for (Netns pod : b.pods()) {
             assertThat(Ip.json(pod.name(), "link", "show")).as(round + ": " + pod.name()).hasSize(1);
         }
-        assertThat(n.leases()).as(round + ": leases").isEmpty();
-        assertThat(n.nftRuleset()).as(round + ": nft elements").doesNotContain("\"elem\"");
+        n.assertNothingLeft(round);
+        b.pods().forEach(pod -> NamedNetns.deleteIfExists(pod.name())); // the next burst brings its own
     }
 
     @Test

@@ -1,19 +1,13 @@
 package podnet.cni.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import podnet.linux.testing.Root;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The largest requests the limits accept, many at once, into podnetd's 64 MiB heap: a config of
@@ -22,26 +16,11 @@ import podnet.linux.testing.Root;
  * under 128 MiB.
  */
 class DaemonMemoryTest {
-    @TempDir
-    Path dir;
-    FaultNode n;
-
-    @BeforeEach
-    void setUp() {
-        Root.assumeProgram("nft");
-        assumeTrue(Files.isExecutable(Path.of("target/podnet-shim")), "the shim was not built (no cc)");
-        n = FaultNode.start("mem", dir, "10.244.64.");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (n != null) {
-            n.close();
-        }
-    }
+    @RegisterExtension
+    static final ThrowawayFaultNode node = new ThrowawayFaultNode("mem", "10.244.64.");
 
     @Test
-    void worstAcceptedRequestsAllFit() {
+    void worstAcceptedRequestsAllFit(FaultNode n) {
         StringBuilder sb = new StringBuilder("{\"cniVersion\":\"1.0.0\",\"name\":\"mem\",\"type\":\"bridge\",\"pad\":[");
         while (sb.length() < (1 << 20) - 16) {
             sb.append("{},"); // an empty object per 3 bytes: the most heap per byte of input

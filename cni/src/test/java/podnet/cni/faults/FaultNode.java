@@ -68,14 +68,21 @@ final class FaultNode implements AutoCloseable {
         }
     }
 
+    /** A started node; see {@link ThrowawayFaultNode} for one that a test gets and loses by itself. */
     static FaultNode start(String tag, Path dir, String subnetPrefix) {
         TestNetns ns = new TestNetns(tag);
+        FaultNode n;
         try {
-            FaultNode n = new FaultNode(ns, ns.add("node"), dir, subnetPrefix);
+            n = new FaultNode(ns, ns.add("node"), dir, subnetPrefix);
+        } catch (RuntimeException | Error e) {
+            ns.close();
+            throw e;
+        }
+        try {
             n.awaitReady(0);
             return n;
         } catch (RuntimeException | Error e) {
-            ns.close();
+            n.close(); // the holder and its daemon too, not only the namespaces
             throw e;
         }
     }
@@ -242,6 +249,27 @@ final class FaultNode implements AutoCloseable {
     static int fds(long pid) {
         String[] l = new java.io.File("/proc/" + pid + "/fd").list();
         return l == null ? -1 : l.length;
+    }
+
+    /**
+     * The descriptors podnetd holds once quiet: the fewest seen within {@code ms}, ending early
+     * at {@code atMost}. A shim exits as soon as it has its answer, so the daemon may not yet have
+     * closed that connection when the last call returns; a leak stays, whatever the wait.
+     */
+    static int settledFds(long pid, int atMost, long ms) {
+        int fewest = fds(pid);
+        for (long deadline = System.nanoTime() + ms * 1_000_000; fewest > atMost && System.nanoTime() < deadline; ) {
+            sleep(20);
+            fewest = Math.min(fewest, fds(pid));
+        }
+        return fewest;
+    }
+
+    /** Nothing of any pod is left in the node: no host veth, no lease, no nft set element. */
+    void assertNothingLeft(String what) {
+        assertThat(veths()).as("%s: host veths left in the node", what).isZero();
+        assertThat(leases()).as("%s: leases left", what).isEmpty();
+        assertThat(nftRuleset()).as("%s: nft set elements left", what).doesNotContain("\"elem\"");
     }
 
     /** CPU time (user + system) of the process, in clock ticks. */

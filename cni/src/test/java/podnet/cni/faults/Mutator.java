@@ -13,8 +13,8 @@ import podnet.cni.spec.Json;
  * Mutated CNI calls for the fuzz test: a valid bridge config and environment, then keys
  * dropped or given values of every kind, versions and names that are not, and the bytes
  * themselves cut, flipped, doubled or buried in junk. What could reach outside the test's
- * throwaway node is pinned: the IPAM data dir, the IPAM type (host-local or a missing one),
- * CNI_PATH (the test's bin dir or nothing).
+ * throwaway node is pinned: the IPAM data dir (also against the byte mutations), the IPAM type
+ * (host-local or a missing one), CNI_PATH (the test's bin dir or nothing).
  */
 final class Mutator {
     record Case(Map<String, String> env, byte[] stdin) {}
@@ -74,9 +74,13 @@ final class Mutator {
             mutateConfig(conf);
         }
         pinIpam(conf);
-        byte[] stdin = Json.write(conf);
+        byte[] pinned = Json.write(conf);
+        byte[] stdin = pinned;
         if (rnd.nextInt(10) < 3) {
             stdin = mutateBytes(stdin);
+            if (!staysInDataDir(stdin)) {
+                stdin = pinned; // a byte that moved the store ("/t}mp/...", no dataDir: /var/lib/cni) is not sent
+            }
         }
         if (rnd.nextInt(400) == 0) {
             stdin = rnd.nextBoolean() ? big() : deep();
@@ -124,6 +128,21 @@ final class Mutator {
         } else {
             conf.put("cniVersion", pick(STRINGS));
         }
+    }
+
+    /**
+     * Whether bytes the plugin would accept still keep IPAM in the test's data dir: a flipped or
+     * inserted byte can land in the pinned path or its key. What the plugin refuses (code 6)
+     * touches no file.
+     */
+    private boolean staysInDataDir(byte[] stdin) {
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(stdin, "case");
+        } catch (RuntimeException refused) {
+            return true;
+        }
+        return !(m.get("ipam") instanceof Map<?, ?> ipam) || dataDir.equals(ipam.get("dataDir"));
     }
 
     /** Nothing a mutation does may write outside the test's data dir or run another program. */

@@ -118,4 +118,16 @@ class InstalledPluginsTest {
             assertThat(podnet.cni.build.InstalledBuild.isCurrent(bin.resolve(plugin))).as(plugin).isTrue();
         }
     }
+
+    @Test
+    void theOneShotPathRefusesAFileThatIsNoNetworkNamespaceWithCodeFour() throws Exception {
+        Path plain = Files.writeString(tmp.resolve("not-a-netns"), "");
+        for (String netns : List.of("/proc/self/ns/mnt", plain.toString())) {
+            Cni add = Cni.of("ADD", "nsf1", netns, "eth0").withPath(bin);
+            ChildProcess.Result r = ChildProcess.finish(start("bridge", add, conf()), null, Duration.ofSeconds(60));
+            assertThat(r.exit()).as(r.out()).isEqualTo(1);
+            assertThat(r.out()).contains("\"code\":4", "CNI_NETNS", netns, "not a network namespace");
+        }
+        assertThat(Ip.json(node.name(), "link", "show")).as("nothing made in the node, not even the bridge").hasSize(1);
+    }
 }

@@ -150,4 +150,37 @@ class InProcessRuntimeTest {
         assertThat(Ip.json(pod.name(), "link", "show")).hasSize(1);
         assertThat(tmp.resolve("ipam/rtnet").toFile().list()).containsExactlyInAnyOrder("lock", "last_reserved_ip.0");
     }
+
+    @Test
+    void aHungChainedPluginIsKilledAtTheTimeoutAndTheAddRolledBack() throws Exception {
+        // "hang" answers VERSION, then hangs on everything else with a child of its own.
+        Path bin = Files.createDirectory(tmp.resolve("bin")), pids = tmp.resolve("hang.pids");
+        Files.writeString(bin.resolve("hang"), """
+                #!/bin/sh
+                [ "$CNI_COMMAND" = VERSION ] && exec echo '{"cniVersion":"1.0.0","supportedVersions":["1.0.0","1.1.0"]}'
+                echo $$ >> %s
+                sleep 300 & echo $! >> %s
+                wait
+                """.formatted(pids, pids));
+        Files.setPosixFilePermissions(bin.resolve("hang"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Netns pod = ns.add("pod");
+        Path list = conflist("{\"type\":\"hang\"},");
+        InProcessRuntime rt = new InProcessRuntime(List.of(bin, Path.of("/usr/lib/cni")), tmp.resolve("cache"),
+                java.time.Duration.ofSeconds(1));
+        var att = new CniRuntime.Attachment("hung1", pod.path(), "eth0", Map.of(), Map.of());
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> node.call(() -> rt.add(list, att))).isInstanceOf(CniError.class)
+                .hasMessageContaining("plugin type=\"hang\" ADD:").hasMessageContaining("did not finish within 1 s and was killed")
+                .satisfies(e -> assertThat(((CniError) e).code()).isEqualTo(CniError.INTERNAL));
+        // its ADD and the rollback's DEL of it (a plugin's DEL is its chance to clean up): a timeout each
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(12));
+        for (String pid : Files.readAllLines(pids)) {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> assertThat(h.onExit()).succeedsWithin(java.time.Duration.ofSeconds(5)));
+        }
+        assertThat(Files.readAllLines(pids)).as("hang ran for ADD and for the rollback's DEL, with a child each").hasSize(4);
+        assertThat(Ip.json(pod.name(), "link", "show")).as("the pod's eth0 is gone again").hasSize(1);
+        assertThat(Ip.json(node.name(), "link", "show", "type", "veth")).isEmpty();
+        assertThat(tmp.resolve("ipam/rtnet").toFile().list()).containsExactlyInAnyOrder("lock", "last_reserved_ip.0");
+        assertThat(tmp.resolve("cache/rtnet-hung1-eth0")).doesNotExist();
+    }
 }

@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import podnet.linux.sys.Errno;
+import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.Namespaces;
+import podnet.linux.sys.SysException;
 
 /**
  * A network namespace, named by a file that refers to it: a bind mount under
@@ -29,6 +32,23 @@ public record Netns(String name, Path path) {
 
     public static Netns ofPath(Path path) {
         return new Netns(null, path);
+    }
+
+    /**
+     * Whether {@code path} refers to a network namespace, not another kind (a mount or user
+     * namespace file, which setns would refuse with EINVAL only once a caller tries to enter it).
+     * Opens the file: give it only a path already known to be on nsfs, never a FIFO or a device.
+     * False for a file that is no namespace; a file that cannot be opened throws.
+     */
+    public static boolean isNetworkNamespace(Path path) {
+        try (FileDescriptor fd = FileDescriptor.open(path, FileDescriptor.O_RDONLY | FileDescriptor.O_NONBLOCK, 0)) {
+            return Namespaces.type(fd.fd()) == Namespaces.CLONE_NEWNET;
+        } catch (SysException e) {
+            if (e.is(Errno.ENOTTY) || e.is(Errno.EINVAL)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     public boolean isCurrent() {

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,15 @@ public final class Namespaces {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
+    /** ioctl(fd, NS_GET_NSTYPE): ioctl is variadic, so the (ignored) third argument is passed as one. */
+    private static final class Ioctl {
+        static final MethodHandle H = Libc.downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
+
+    /** _IO(0xb7, 0x3) from linux/nsfs.h. */
+    private static final long NS_GET_NSTYPE = 0xb703;
+
     private static final class Unshare {
         static final MethodHandle H = Libc.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
@@ -58,6 +68,20 @@ public final class Namespaces {
         try {
             int rc = (int) SetNs.H.invokeExact(st, fd, nstype);
             Libc.check("setns", rc, st);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /**
+     * The type of the namespace {@code fd} refers to, as its CLONE_NEW* flag (NS_GET_NSTYPE,
+     * Linux 4.11+). A descriptor of a file that is no namespace fails with ENOTTY.
+     */
+    public static int type(int fd) {
+        MemorySegment st = Libc.errnoState();
+        try {
+            int rc = (int) Ioctl.H.invokeExact(st, fd, NS_GET_NSTYPE, 0L);
+            return Libc.check("ioctl NS_GET_NSTYPE", rc, st);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

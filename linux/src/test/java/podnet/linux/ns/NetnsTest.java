@@ -106,4 +106,17 @@ class NetnsTest {
         }
         assertThat(Netns.ofPid(1).toString()).isEqualTo("netns /proc/1/ns/net");
     }
+
+    @Test
+    void tellsANetworkNamespaceFromOtherNamespacesAndPlainFiles() throws Exception {
+        assertThat(Netns.isNetworkNamespace(ns.path())).as("a named netns (a bind mount)").isTrue();
+        assertThat(Netns.isNetworkNamespace(Path.of("/proc/self/ns/net"))).isTrue();
+        for (String other : new String[] {"mnt", "user", "uts", "ipc", "pid", "cgroup"}) {
+            assertThat(Netns.isNetworkNamespace(Path.of("/proc/self/ns/" + other))).as(other).isFalse();
+        }
+        assertThat(Netns.isNetworkNamespace(Path.of("/etc/hostname"))).as("a plain file").isFalse();
+        assertThat(Netns.isNetworkNamespace(Path.of("/dev/null"))).as("a device").isFalse();
+        assertThatThrownBy(() -> Netns.isNetworkNamespace(Path.of("/nonexistent"))).isInstanceOf(SysException.class)
+                .hasMessageContaining("ENOENT");
+    }
 }
