@@ -45,8 +45,8 @@ final class CallerNamespaces {
 
     /**
      * {@link #call} on the calling thread itself, saving a thread per call: only for a thread
-     * that is the call's own and ends with it (podnetd's thread per connection), since it
-     * never leaves the caller's namespaces again.
+     * whose owner returns it to its own namespaces after the call, or ends it (podnetd's
+     * {@link CallThreads}).
      */
     static <T> T callOnOwnThread(FileDescriptor caller, Callable<T> body) throws Exception {
         return join(caller, body);
@@ -55,6 +55,7 @@ final class CallerNamespaces {
     private static <T> T join(FileDescriptor caller, Callable<T> body) throws Exception {
         Namespaces.unshare(Namespaces.CLONE_FS);
         Namespaces.setns(caller.fd(), Namespaces.CLONE_NEWNS | Namespaces.CLONE_NEWNET);
+        podnet.cni.spec.Phases.mark("setns");
         return body.call();
     }
 }

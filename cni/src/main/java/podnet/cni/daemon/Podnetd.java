@@ -16,11 +16,11 @@ import podnet.linux.sys.UnixSocket;
 
 /**
  * podnetd: the warm agent behind the exec shim. Each connection is one plugin call, served on
- * its own platform thread, so ADDs of different containers run in parallel; the plugin code is
+ * a platform thread of its own while it runs, so ADDs of different containers run in parallel; the plugin code is
  * the same as the one-shot path's, and holds no state of its own (leases are on disk, links in
  * the kernel), so a killed podnetd loses nothing and a restarted one just serves the next call.
  *
- * <p>Bounded: at most {@link #MAX_CALLS} calls at once (more wait in the socket's backlog),
+ * <p>Call threads are kept for the next call ({@link CallThreads}). Bounded: at most {@link #MAX_CALLS} calls at once (more wait in the socket's backlog),
  * their requests within a {@link MemoryBudget} sized for the heap, an idle connection dropped
  * after {@link #IDLE_TIMEOUT}, accept errors (EMFILE) retried with a backoff up to 1 s. Stopping
  * drains: no new connection is taken, the calls already taken finish.
@@ -29,6 +29,8 @@ public final class Podnetd implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/podnet/podnetd.sock");
     static final int MAX_CALLS = 32;
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30), DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    /** How long an idle call thread is kept for the next call. */
+    static final long THREAD_KEEP_ALIVE_SECONDS = 60;
     /**
      * Heap for requests in flight: podnetd runs with -Xmx64m (see ./podnet). The largest request
      * the limits accept (1 MiB of stdin and 1 MiB of environment) takes it all and runs alone;
@@ -66,6 +68,7 @@ public final class Podnetd implements AutoCloseable {
     private final MemoryBudget budget;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread acceptor;
+    private final CallThreads threads;
     private volatile boolean stopping;
     /** Calls being served, and when the last one ended (or the daemon started): for the idle exit. */
     private final AtomicInteger active = new AtomicInteger();
@@ -79,6 +82,7 @@ public final class Podnetd implements AutoCloseable {
         this.calls = new Semaphore(settings.maxCalls());
         this.budget = new MemoryBudget(settings.requestBudget(), settings.idleTimeout().toMillis());
         this.acceptor = Thread.ofPlatform().name("podnetd-accept").unstarted(this::acceptLoop);
+        this.threads = new CallThreads(THREAD_KEEP_ALIVE_SECONDS);
     }
 
     /** Serves our plugins: the socket systemd handed over, else a new one at {@code socketPath}. */
@@ -196,7 +200,7 @@ public final class Podnetd implements AutoCloseable {
                 sleep(backoff);
                 continue;
             }
-            serveOnNewThread(conn);
+            serveOnCallThread(conn);
         }
     }
 
@@ -213,18 +217,15 @@ public final class Podnetd implements AutoCloseable {
         }
     }
 
-    private void serveOnNewThread(UnixSocket conn) {
+    private void serveOnCallThread(UnixSocket conn) {
         active.incrementAndGet();
         try {
-            Thread.ofPlatform().name("podnetd-call").start(() -> {
-                try {
-                    new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve();
-                } finally {
-                    lastCallEnded = System.nanoTime();
-                    active.decrementAndGet();
-                    calls.release();
-                }
-            });
+            threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve(),
+                    () -> {
+                        lastCallEnded = System.nanoTime();
+                        active.decrementAndGet();
+                        calls.release();
+                    });
         } catch (Throwable t) { // no thread to be had (OutOfMemoryError: unable to create native thread)
             lastCallEnded = System.nanoTime();
             active.decrementAndGet();
@@ -255,7 +256,7 @@ public final class Podnetd implements AutoCloseable {
             acceptor.join(timeout.toMillis());
             if (!socket.activated()) {
                 while (socket.awaitConnection(0) && calls.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    serveOnNewThread(socket.accept());
+                    serveOnCallThread(socket.accept());
                 }
             }
             boolean done = calls.tryAcquire(settings.maxCalls(), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -270,6 +271,7 @@ public final class Podnetd implements AutoCloseable {
             return false;
         } finally {
             socket.close();
+            threads.shutdown();
         }
     }
 

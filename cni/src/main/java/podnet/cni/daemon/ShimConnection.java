@@ -19,6 +19,8 @@ import podnet.linux.sys.UnixSocket;
  * serve it now (overloaded).
  */
 final class ShimConnection {
+    /** PODNET_TRACE=1 in podnetd's environment: each call's phases (see {@link podnet.cni.spec.Phases}) in its log. */
+    static final boolean TRACE = "1".equals(System.getenv("PODNET_TRACE"));
     private final UnixSocket conn;
     private final Podnetd.Plugins plugins;
     private final MemoryBudget budget;
@@ -34,11 +36,16 @@ final class ShimConnection {
     }
 
     void serve() {
+        boolean trace = TRACE;
+        if (trace) {
+            podnet.cni.spec.Phases.start();
+        }
         try (conn; MemoryBudget.Charge charge = budget.charge()) {
             conn.setTimeouts(idleTimeoutMillis); // a client that stalls mid-request is dropped, not waited for
             ShimCall call;
             try {
                 call = ShimCall.read(conn, charge);
+                podnet.cni.spec.Phases.mark("read");
             } catch (ShimCall.BadRequest e) {
                 answer(null, e.code, e.getMessage(), null);
                 return;
@@ -58,6 +65,11 @@ final class ShimConnection {
             }
             CniResponse r = run(call);
             ShimCall.reply(conn, r.exitCode(), r.stdout());
+            podnet.cni.spec.Phases.mark("reply");
+            if (trace) {
+                String p = podnet.cni.spec.Phases.end();
+                log.println("podnetd: trace " + call.env().get("CNI_COMMAND") + " " + call.env().get("CNI_CONTAINERID") + " " + p);
+            }
         } catch (Throwable t) {
             log.println("podnetd: call failed: " + reason(t));
         }
@@ -77,6 +89,7 @@ final class ShimConnection {
         try (caller) {
             long pid = CallerPaths.pidInOwnNamespace(caller, conn.peerCredentials().pid());
             Map<String, String> env = CallerPaths.resolve(call.env(), pid); // before the switch: /proc/thread-self is ours
+            podnet.cni.spec.Phases.mark("caller");
             // This thread is the connection's own and ends with it: it may stay in the caller's namespaces.
             return CallerNamespaces.callOnOwnThread(caller, () -> plugins.run(call.plugin(), env, call.stdin()));
         } catch (SysException e) {

@@ -14,6 +14,7 @@ import podnet.cni.PluginRunner;
 import podnet.cni.spec.Delegation;
 import podnet.linux.fs.DirectoryTree;
 import podnet.linux.ns.AnonymousNetns;
+import podnet.linux.ns.NsThread;
 
 /**
  * What a fresh podnetd does before it takes its first call: ADD, CHECK and DEL cycles of the
@@ -53,7 +54,8 @@ final class Warmup {
                      "ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.244.2.0/24"}]],
                              "routes":[{"dst":"0.0.0.0/0"}]}}""".formatted(data);
             String podPath = pod.netns().path().toString();
-            return node.netns().call(() -> {
+            // Lent for switches like a call thread (it ends afterwards): pods are entered in place.
+            return node.netns().call(() -> NsThread.lentForSwitches(() -> {
                 long deadline = System.nanoTime() + budget.toNanos();
                 int done = 0;
                 long first = 0, last = 0;
@@ -73,7 +75,7 @@ final class Warmup {
                     done++;
                 }
                 return new Report(done, first, last);
-            });
+            }));
         } finally {
             DirectoryTree.deleteQuietly(data);
         }

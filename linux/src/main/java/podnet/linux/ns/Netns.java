@@ -2,7 +2,6 @@ package podnet.linux.ns;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import podnet.linux.sys.Errno;
 import podnet.linux.sys.FileDescriptor;
@@ -59,7 +58,10 @@ public record Netns(String name, Path path) {
         return path == null || Files.exists(path);
     }
 
-    /** Runs {@code body} inside this namespace (on a dedicated thread unless {@link #CURRENT}). */
+    /**
+     * Runs {@code body} inside this namespace: on a dedicated thread unless {@link #CURRENT}, or
+     * in place on a thread {@linkplain NsThread#lentForSwitches lent for switches}.
+     */
     public <T> T call(Callable<T> body) {
         if (path == null) {
             try {
@@ -70,7 +72,7 @@ public record Netns(String name, Path path) {
                 throw new IllegalStateException(e);
             }
         }
-        return NsThread.call(List.of(path), Namespaces.CLONE_NEWNET, body);
+        return NsThread.callNetns(path, body);
     }
 
     public void run(Runnable body) {

@@ -46,6 +46,80 @@ class NetnsTest {
         assertThat(here()).isEqualTo(caller);
     }
 
+    /** Runs {@code body} on a platform thread of its own (never lend the test's thread) and returns its result. */
+    private static <T> T onOwnThread(java.util.concurrent.Callable<T> body) throws Exception {
+        AtomicReference<T> out = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                out.set(body.call());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        t.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
+        return out.get();
+    }
+
+    private long target() throws IOException {
+        return ((Number) Files.getAttribute(ns.path(), "unix:ino")).longValue();
+    }
+
+    @Test
+    void aLentThreadSwitchesInPlaceAndComesBack() throws Exception {
+        long[] seen = onOwnThread(() -> {
+            long home = here();
+            Thread self = Thread.currentThread();
+            long[] inLent = NsThread.lentForSwitches(() -> {
+                long inside = ns.call(() -> Thread.currentThread() == self ? here() : -1);
+                long nested = ns.call(() -> ns.call(NetnsTest::here)); // a switch inside a switch comes back to the first
+                return new long[] {inside, nested, here()};
+            });
+            return new long[] {home, inLent[0], inLent[1], inLent[2], here()};
+        });
+        assertThat(seen[1]).as("in the target, on the same thread").isEqualTo(target());
+        assertThat(seen[2]).isEqualTo(target());
+        assertThat(seen[3]).as("back after the switches").isEqualTo(seen[0]);
+        assertThat(seen[4]).as("after lending").isEqualTo(seen[0]);
+    }
+
+    @Test
+    void aLentThreadComesBackWhenTheBodyThrows() throws Exception {
+        long[] seen = onOwnThread(() -> {
+            long home = here();
+            long after = NsThread.lentForSwitches(() -> {
+                assertThatThrownBy(() -> ns.call(() -> {
+                    throw new IllegalStateException("boom");
+                })).hasMessage("boom");
+                return here();
+            });
+            return new long[] {home, after};
+        });
+        assertThat(seen[1]).isEqualTo(seen[0]);
+    }
+
+    @Test
+    void aLentVirtualThreadStillSwitchesOnAFreshThread() throws Exception {
+        AtomicReference<Thread> ran = new AtomicReference<>();
+        AtomicReference<Long> inside = new AtomicReference<>();
+        Thread v = Thread.ofVirtual().start(() -> {
+            try {
+                inside.set(NsThread.lentForSwitches(() -> ns.call(() -> {
+                    ran.set(Thread.currentThread());
+                    return here();
+                })));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        v.join();
+        assertThat(inside.get()).isEqualTo(target());
+        assertThat(ran.get()).isNotSameAs(v);
+    }
+
     @Test
     void fromAVirtualThreadToo() throws Exception {
         AtomicReference<Long> inside = new AtomicReference<>();

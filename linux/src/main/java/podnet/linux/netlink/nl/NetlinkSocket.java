@@ -395,27 +395,26 @@ public final class NetlinkSocket implements AutoCloseable {
     /** The real thing: a netlink socket descriptor and off-heap buffers. */
     private static final class FdTransport implements Transport {
         private final FileDescriptor fd;
-        private final Arena arena = Arena.ofShared();
-        private final MemorySegment recvBuf;
-        private final MemorySegment kernelAddr;
-        private MemorySegment sendBuf;
+        private final SocketBuffers buffers = SocketBuffers.take(RECV_BUFFER);
+        /** Sends and receives in flight: a socket closed meanwhile leaves its buffers to them, not the pool. */
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         FdTransport(int fd) {
             this.fd = FileDescriptor.adopt(fd);
-            this.recvBuf = arena.allocate(RECV_BUFFER, 8);
-            this.sendBuf = arena.allocate(4096, 8);
-            this.kernelAddr = arena.allocate(12, 4); // sockaddr_nl of the kernel: port id 0
-            kernelAddr.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
         }
 
         @Override
         public void send(ByteBuffer bytes) {
             int n = bytes.remaining();
-            if (sendBuf.byteSize() < n) {
-                sendBuf = arena.allocate(Math.max(n, sendBuf.byteSize() * 2), 8);
+            inFlight.incrementAndGet();
+            try {
+                MemorySegment sendBuf = buffers.send(n);
+                MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
+                SocketCalls.sendto(fd.fd(), sendBuf, n, 0, buffers.kernelAddr);
+            } finally {
+                inFlight.decrementAndGet();
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, sendBuf, 0, n);
-            SocketCalls.sendto(fd.fd(), sendBuf, n, 0, kernelAddr);
         }
 
         @Override
@@ -437,19 +436,27 @@ public final class NetlinkSocket implements AutoCloseable {
         public List<NlMessage> receive() {
             // MSG_TRUNC makes the kernel report a datagram's real length, so a reply larger than
             // the buffer (a link with hundreds of SR-IOV VFs) is an error, not silently cut short.
-            long n = SocketCalls.recvfrom(fd.fd(), recvBuf, Sockets.MSG_TRUNC);
-            if (n > RECV_BUFFER) {
-                throw new NetlinkException("netlink reply of " + n + " bytes exceeds the " + RECV_BUFFER
-                        + "-byte receive buffer", Errno.EMSGSIZE, null);
+            byte[] copy;
+            inFlight.incrementAndGet();
+            try {
+                long n = SocketCalls.recvfrom(fd.fd(), buffers.recv, Sockets.MSG_TRUNC);
+                if (n > RECV_BUFFER) {
+                    throw new NetlinkException("netlink reply of " + n + " bytes exceeds the " + RECV_BUFFER
+                            + "-byte receive buffer", Errno.EMSGSIZE, null);
+                }
+                copy = buffers.recv.asSlice(0, n).toArray(JAVA_BYTE);
+            } finally {
+                inFlight.decrementAndGet();
             }
-            byte[] copy = recvBuf.asSlice(0, n).toArray(JAVA_BYTE);
             return NlMessage.parseAll(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
         }
 
         @Override
         public void close() {
             fd.close();
-            arena.close();
+            if (closed.compareAndSet(false, true) && inFlight.get() == 0) {
+                buffers.release(); // once: a second close must not pool the same buffers twice
+            }
         }
     }
 
