@@ -94,19 +94,25 @@ final class CaptureCommand implements Callable<Integer> {
         if (device == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "say which interface: -i DEV (or -r FILE)");
         }
+        // Classic pcap goes from the ring to the file without a copy per frame (Capture.record).
+        boolean record = write != null && !write.getFileName().toString().endsWith(".pcapng");
         CaptureOptions options = CaptureOptions.defaults().withSnapLength(snapLength);
+        if (record) {
+            options = options.withBlockTimeout(CaptureOptions.RECORD_BLOCK_TIMEOUT_MILLIS); // fewer wake-ups
+        }
         Netns ns = netns == null ? Netns.CURRENT : Netns.named(netns);
         if (!ns.exists()) {
             throw new IllegalArgumentException("no network namespace " + netns);
         }
         ZoneId zone = ZoneId.systemDefault();
-        // Classic pcap goes from the ring to the file without a copy per frame (Capture.record).
-        boolean record = write != null && !write.getFileName().toString().endsWith(".pcapng");
         try (Capture capture = Capture.open(ns, device, filter, options);
                 PacketWriter pcap = write == null || record ? null : PacketWriter.create(write, snapLength, device);
                 // Ctrl-C or kill (SIGINT also when a script started us in the background): stop the
                 // ring, then the code below flushes the file, prints the counters and exits 0.
                 StopSignals.Registration signals = StopSignals.install(capture::stop)) {
+            if (record) {
+                capture.warmUpRecord(); // compiled before the first busy block; frames queue meanwhile
+            }
             err.println("podnet: listening on " + device + (netns == null ? "" : " in netns " + netns)
                     + (filter == CaptureFilter.ALL ? "" : ", filter \"" + filter + "\" " + (filter.inKernel() ? "(in kernel)" : "(in podnet)"))
                     + ", snapshot length " + snapLength + " bytes");

@@ -17,9 +17,10 @@ import podnet.linux.sys.ffm.Libc;
 import podnet.linux.sys.SysException;
 
 /**
- * Writes captured frames to a classic pcap file straight from the ring: each frame's 16-byte
- * record header goes into a small native buffer, and one writev(2) takes headers and frame
- * bytes where they lie, up to 512 frames a call, before their block goes back to the kernel.
+ * Writes captured frames to a classic pcap file straight from the ring: a frame's 16-byte
+ * record header is the ring's own (tp_sec, tp_nsec, tp_snaplen, tp_len), and one writev(2)
+ * takes headers and frame bytes where they lie, up to 512 frames a call, before their block
+ * goes back to the kernel.
  * No copy in this process and no object per frame: what keeps {@code capture -w} near
  * tcpdump's CPU per frame on a flood of small frames, and ahead of it on large ones, where a
  * copy per frame is most of the work. Frames whose VLAN tag the kernel took out are copied
@@ -46,6 +47,8 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
     private final byte[] headerBuf = new byte[RECORD_HEADER * FRAMES_PER_CALL];
     private final long[] iovBuf = new long[2 * IOV_MAX];
     private int pending;
+    private long pendingBytes;
+    private boolean truncated; // some pending record headers are in headerBuf
     private long frames;
 
     private PcapSpool(FileDescriptor fd, PacketRing reader, int snapLength, long limit) {
@@ -85,22 +88,30 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
             return false;
         }
         int status = PacketRing.le32(b, hdr + PacketRing.STATUS);
+        int snap = PacketRing.le32(b, hdr + PacketRing.SNAPLEN);
         if ((status & PacketRing.TP_STATUS_VLAN_VALID) != 0) {
             flush();
             writeCopy(reader.copy(hdr, used));
         } else {
-            // Heap arrays only here (copied out in bulk per writev): cheap under the C1-only JIT.
-            int incl = Math.min(PacketRing.le32(b, hdr + PacketRing.SNAPLEN), snapLength);
-            int h = RECORD_HEADER * pending;
-            put32(headerBuf, h, PacketRing.le32(b, hdr + PacketRing.SEC));
-            put32(headerBuf, h + 4, PacketRing.le32(b, hdr + PacketRing.NSEC));
-            put32(headerBuf, h + 8, incl);
-            put32(headerBuf, h + 12, Math.max(PacketRing.le32(b, hdr + PacketRing.LEN), incl));
             int v = 4 * pending;
-            iovBuf[v] = headers.address() + h;
+            if (snap <= snapLength) {
+                // tp_sec, tp_nsec, tp_snaplen, tp_len lie in this order in the ring: they are the
+                // frame's pcap record header as it is, so nothing is built or copied here.
+                iovBuf[v] = blockAddress + hdr + PacketRing.SEC;
+            } else {
+                snap = snapLength; // the kernel kept more than asked (no filter to cut it): cut here
+                int h = RECORD_HEADER * pending;
+                put32(headerBuf, h, PacketRing.le32(b, hdr + PacketRing.SEC));
+                put32(headerBuf, h + 4, PacketRing.le32(b, hdr + PacketRing.NSEC));
+                put32(headerBuf, h + 8, snap);
+                put32(headerBuf, h + 12, Math.max(PacketRing.le32(b, hdr + PacketRing.LEN), snap));
+                iovBuf[v] = headers.address() + h;
+                truncated = true;
+            }
             iovBuf[v + 1] = RECORD_HEADER;
             iovBuf[v + 2] = blockAddress + hdr + PacketRing.le16(b, hdr + PacketRing.MAC);
-            iovBuf[v + 3] = incl;
+            iovBuf[v + 3] = snap;
+            pendingBytes += RECORD_HEADER + snap;
             if (++pending == FRAMES_PER_CALL) {
                 flush();
             }
@@ -121,13 +132,14 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
             return;
         }
         int cnt = 2 * pending;
-        MemorySegment.copy(headerBuf, 0, headers, JAVA_BYTE, 0, RECORD_HEADER * pending);
-        MemorySegment.copy(iovBuf, 0, iov, JAVA_LONG, 0, 2 * cnt);
-        long total = 0;
-        for (int i = 0; i < cnt; i++) {
-            total += iovBuf[2 * i + 1];
+        if (truncated) {
+            MemorySegment.copy(headerBuf, 0, headers, JAVA_BYTE, 0, RECORD_HEADER * pending);
+            truncated = false;
         }
+        MemorySegment.copy(iovBuf, 0, iov, JAVA_LONG, 0, 2 * cnt);
+        long total = pendingBytes;
         pending = 0;
+        pendingBytes = 0;
         writev(iov, cnt, total);
     }
 
@@ -149,6 +161,9 @@ final class PcapSpool implements PacketRing.RawSink, AutoCloseable {
                 throw new SysException("writev to the capture file", Libc.errno(st));
             }
             total -= n;
+            if (total == 0) {
+                return; // all of it (a regular file takes all at once): no need to find where it stopped
+            }
             while (n > 0) {
                 long len = vec.get(JAVA_LONG, 16 * first + 8);
                 if (n >= len) {

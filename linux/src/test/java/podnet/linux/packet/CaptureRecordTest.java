@@ -125,4 +125,32 @@ class CaptureRecordTest {
         }
         assertThat(PcapReader.read(file)).singleElement().satisfies(p -> assertThat(p.data()).isEqualTo(tagged));
     }
+
+    @Test
+    void aStopWaitsForTheBlockTheKernelIsFilling() throws Exception {
+        Path file = dir.resolve("tail.pcap");
+        // A block timeout far longer than the test: the frames can only come from the wait at stop.
+        CaptureOptions slow = CaptureOptions.defaults().withBlockTimeout(3000);
+        try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.parse("icmp"), slow)) {
+            c.warmUpRecord();
+            CompletableFuture<Long> r = CompletableFuture.supplyAsync(() -> c.record(file, Long.MAX_VALUE, null), PLATFORM);
+            assertThat(Ip.ping(pair.netA().name(), VethPair.B, 1)).isTrue();
+            long t0 = System.nanoTime();
+            c.stop();
+            assertThat(r.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(3000 + 50 + 2000));
+        }
+        assertThat(summaries(PcapReader.read(file))).hasSize(2).allSatisfy(l -> assertThat(l).contains("ICMP echo"));
+    }
+
+    @Test
+    void withoutAFilterTheKernelCutsToTheSnapLength() throws Exception {
+        Path file = dir.resolve("cut.pcap");
+        try (Capture c = Capture.open(pair.netA(), pair.devA(), CaptureFilter.ALL, CaptureOptions.defaults().withSnapLength(40))) {
+            CompletableFuture.runAsync(() -> Ip.ping(pair.netA().name(), VethPair.B, 2), PLATFORM);
+            assertThat(c.record(file, 4, Duration.ofSeconds(20))).isEqualTo(4);
+        }
+        assertThat(PcapReader.read(file)).hasSize(4).allSatisfy(p -> assertThat(p.data().length).isLessThanOrEqualTo(40))
+                .anySatisfy(p -> assertThat(p.wireLength()).isEqualTo(98));
+    }
 }

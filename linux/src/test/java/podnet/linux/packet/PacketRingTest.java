@@ -139,4 +139,45 @@ class PacketRingTest {
         assertThat(got.getFirst().data()).hasSize(8);
         assertThat(got.getFirst().wireLength()).isEqualTo(120);
     }
+
+    record Seen(int first, int offset, int captured, int wire, long nanos, int ifindex, PacketType type) {}
+
+    @Test
+    void framesAreVisitedWhereTheyLieInTheBlockCopy() {
+        PacketRing r = new PacketRing(ring, options.withSnapLength(8));
+        block(0, 1, 1, 2);
+        block(1, 1 | PacketRing.TP_STATUS_VLAN_VALID, 3);
+        List<Seen> got = new ArrayList<>();
+        assertThat(r.drainFrames((b, off, cap, wire, nanos, ifindex, type) ->
+                got.add(new Seen(b[off], off, cap, wire, nanos, ifindex, type)))).isTrue();
+        assertThat(got).containsExactly(
+                new Seen(1, 48 + 80, 8, 120, 1001L * 1_000_000_000L + 5, 42, PacketType.OUTGOING),
+                new Seen(2, 48 + 128 + 80, 8, 120, 1002L * 1_000_000_000L + 5, 42, PacketType.OUTGOING),
+                new Seen(3, 48 + 80, 8, 124, 1003L * 1_000_000_000L + 5, 42, PacketType.OUTGOING)); // tag counted, not put back
+        assertThat(ring.get(JAVA_INT, 8)).isZero();
+        assertThat(ring.get(JAVA_INT, BLOCK + 8)).isZero();
+    }
+
+    @Test
+    void aVisitorStopMidBlockResumesAtTheNextFrame() {
+        PacketRing r = new PacketRing(ring, options);
+        block(0, 1, 1, 2, 3);
+        List<Integer> got = new ArrayList<>();
+        assertThat(r.drainFrames((b, off, cap, wire, nanos, ifindex, type) -> {
+            got.add((int) b[off]);
+            return got.size() < 2;
+        })).isFalse();
+        assertThat(r.drainFrames((b, off, cap, wire, nanos, ifindex, type) -> got.add((int) b[off]))).isTrue();
+        assertThat(got).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void theOpenBlockIsSeenFillingBeforeItIsHandedOver() {
+        PacketRing r = new PacketRing(ring, options);
+        assertThat(r.openBlockHasFrames()).isFalse();
+        ring.set(JAVA_INT, 12, 2); // the kernel counts frames into the block it fills
+        assertThat(r.openBlockHasFrames()).isTrue();
+        block(0, 1, 1, 2);
+        assertThat(r.openBlockHasFrames()).as("handed over: ready, not open").isFalse();
+    }
 }

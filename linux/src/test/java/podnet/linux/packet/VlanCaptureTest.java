@@ -46,7 +46,12 @@ class VlanCaptureTest {
             CompletableFuture<Long> r2 = CompletableFuture.supplyAsync(() -> c2.run(vlan10::add), r -> Thread.ofPlatform().start(r));
             sender.bind(h.links().require(pair.devA()).index());
             sender.send(tagged);
-            Thread.sleep(200);
+            // Wait for both (a fixed sleep lost the race on a loaded machine: a capture stopped
+            // before its thread first ran delivers nothing).
+            for (long end = System.nanoTime() + 5_000_000_000L; (all.isEmpty() || vlan10.isEmpty()) && System.nanoTime() < end; ) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(100); // and whatever else came with them
             c1.stop();
             c2.stop();
             r1.get(5, TimeUnit.SECONDS);
