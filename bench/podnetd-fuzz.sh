@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full shim fuzz: 10,000 mutated configs and environments through the installed shim into
-# one podnetd (the fault suite runs 3,000 of them in CI, ShimFuzzTest). Prints the figures:
+# one podnetd (the fault suite runs the same 10,000 in CI, ShimFuzzTest; CASES=N for more). Prints the figures:
 # answers by exit status and CNI code, podnetd's CPU, RSS and descriptors. Throwaway namespaces
 # only; needs root.
 #   CASES=N SEED=S bench/podnetd-fuzz.sh
