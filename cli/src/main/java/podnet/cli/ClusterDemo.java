@@ -56,7 +56,7 @@ final class ClusterDemo {
     }
 
     boolean run(boolean keep) {
-        if (!Root.has("etcd")) {
+        if (podnet.linux.fs.SearchPath.find("etcd").isEmpty()) {
             cli.err.println("podnet: etcd is not installed; the cluster demo keeps its node subnets in a private etcd");
             cli.err.println("podnet: hint: apt-get install etcd-server etcd-client");
             return false;
@@ -304,15 +304,4 @@ final class ClusterDemo {
         out.println("   " + text);
     }
 
-    /** Whether a program is on the PATH. */
-    static final class Root {
-        static boolean has(String program) {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-                if (Files.isExecutable(Path.of(dir, program))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
 }

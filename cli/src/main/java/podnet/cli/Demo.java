@@ -301,7 +301,7 @@ final class Demo {
 
     /** ping with the system's ping when there is one, else an ICMP echo from Java inside the namespace. */
     private void ping(Netns from, List<String> execPrefix, String ip) {
-        if (hasProgram("ping")) {
+        if (podnet.linux.fs.SearchPath.find("ping").isPresent()) {
             podnet(concat(execPrefix, List.of("ping", "-c", "2", "-i", "0.3", "-W", "2", ip)));
             return;
         }
@@ -402,15 +402,6 @@ final class Demo {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static boolean hasProgram(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void sleep(long ms) {

@@ -2,8 +2,6 @@ package podnet.linux.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Kernel tests need root; without it they are skipped, not failed. */
 public final class Root {
@@ -19,12 +17,9 @@ public final class Root {
 
     /** Whether a program is on the PATH, for tests that use it as an oracle or peer. */
     public static boolean has(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", program));
+        // also /usr/sbin, which a non-root PATH often lacks
+        return podnet.linux.fs.SearchPath.find(program).isPresent()
+                || podnet.linux.fs.SearchPath.find(program, "/usr/sbin").isPresent();
     }
 
     public static void assumeProgram(String program) {

@@ -14,6 +14,7 @@ import podnet.cri.CriClient;
 import podnet.cri.CriException;
 import podnet.cri.api.PodSandbox;
 import podnet.linux.fs.DirectoryTree;
+import podnet.linux.fs.SearchPath;
 import podnet.linux.ns.Netns;
 import podnet.linux.ns.NsProcess;
 import podnet.linux.sys.Errno;
@@ -54,7 +55,7 @@ public final class PrivateContainerd implements AutoCloseable {
     public static List<String> missingPrograms(String pathEnv) {
         List<String> missing = new ArrayList<>();
         for (String p : List.of("containerd", "containerd-shim-runc-v2", "runc")) {
-            if (onPath(p, pathEnv) == null) {
+            if (SearchPath.find(p, pathEnv).isEmpty()) {
                 missing.add(p);
             }
         }
@@ -77,6 +78,9 @@ public final class PrivateContainerd implements AutoCloseable {
                 hostPaths.add(Path.of(p));
             }
         }
+        // Checked before anything is written: a missing containerd leaves no directory behind.
+        Path containerd = SearchPath.find("containerd").orElseThrow(
+                () -> new PodException("containerd is not installed", "apt-get install containerd runc"));
         Path configFile = dir.resolve("config.toml");
         Path log = dir.resolve("containerd.log");
         try {
@@ -86,10 +90,6 @@ public final class PrivateContainerd implements AutoCloseable {
             Files.writeString(configFile, config.toml());
         } catch (IOException e) {
             throw new UncheckedIOException("write " + configFile, e);
-        }
-        Path containerd = onPath("containerd", System.getenv("PATH"));
-        if (containerd == null) {
-            throw new PodException("containerd is not installed", "apt-get install containerd runc");
         }
         // Its own session: a Ctrl-C on the terminal reaches the demo, which then stops it in order.
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/setsid", containerd.toString(), "--config", configFile.toString())
@@ -358,16 +358,6 @@ public final class PrivateContainerd implements AutoCloseable {
         } catch (IOException | UncheckedIOException e) {
             // something new in it: leave it
         }
-    }
-
-    static Path onPath(String program, String pathEnv) {
-        for (String d : (pathEnv == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : pathEnv).split(":")) {
-            Path p = Path.of(d, program);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 
     private static void sleep(long ms) {

@@ -200,19 +200,7 @@ public final class Pods {
 
     private static void requireProgram(ContainerSpec c) {
         String prog = c.command().get(0);
-        boolean found;
-        if (prog.contains("/")) {
-            found = Files.isExecutable(Path.of(prog));
-        } else {
-            found = false;
-            for (String dir : Containers.PATH.split(":")) {
-                if (Files.isExecutable(Path.of(dir, prog))) {
-                    found = true;
-                    break;
-                }
-            }
-        }
-        if (!found) {
+        if (podnet.linux.fs.SearchPath.find(prog, Containers.PATH).isEmpty()) {
             throw new PodException("container " + c.name() + ": program " + prog + " not found",
                     "containers run programs from the host's filesystem; give a path or install it");
         }
