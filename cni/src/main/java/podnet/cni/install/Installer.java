@@ -79,11 +79,11 @@ public final class Installer {
             }
         }
         List<Path> built = PluginClasspath.of();
-        List<Path> classpath = PluginJars.install(binDir, built, log);
-        if (selfContained && classpath.stream().anyMatch(Files::isDirectory)) {
+        if (selfContained && built.stream().anyMatch(Files::isDirectory)) { // before anything is copied
             throw new IllegalStateException("a self-contained install needs the plugin jars, not class directories;"
                     + " build them with mvn package");
         }
+        List<Path> classpath = PluginJars.install(binDir, built, log);
         Path java = selfContained ? HostRuntime.copy(Path.of(System.getProperty("java.home")), classpath.getFirst().getParent())
                 : javaBinary();
         // The scripts' paths: absolute, or from "$d", the scripts' own directory.

@@ -38,4 +38,17 @@ class HostRuntimeTest {
         assertThat(lib.resolve("runtime/lib/modules")).hasContent("modules of 25.0.2");
         assertThat(lib.resolve(".runtime.tmp")).doesNotExist();
     }
+
+    @Test
+    void aSelfContainedInstallFromClassDirectoriesIsRefusedBeforeAnythingIsWritten() throws Exception {
+        // `mvn test` runs this module from target/classes: no jars to copy beside a runtime.
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                podnet.cni.build.PluginClasspath.of().stream().anyMatch(Files::isDirectory), "run from jars");
+        Path bin = tmp.resolve("opt-cni-bin");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Installer.install(bin, tmp.resolve("net.d"),
+                NodeConflist.DEFAULT, false, AutoStart.DEFAULT, true, System.err))
+                .hasMessageContaining("needs the plugin jars");
+        assertThat(bin).doesNotExist();
+        assertThat(tmp.resolve("net.d")).doesNotExist();
+    }
 }
