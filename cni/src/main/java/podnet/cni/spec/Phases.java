@@ -1,8 +1,8 @@
 package podnet.cni.spec;
 
 /**
- * Where a call's time went: named marks on the calling thread, printed by the daemon for a call
- * slower than a threshold. Off (and free) unless started for the thread.
+ * Where a call's time went: named marks on the calling thread, one log line per call when
+ * podnetd runs with {@code PODNET_TRACE=1}. Off (a thread-local read per mark) unless started for the thread.
  */
 public final class Phases {
     private Phases() {}
