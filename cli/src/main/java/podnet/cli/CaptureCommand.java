@@ -36,6 +36,12 @@ final class CaptureCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final Cli cli;
+
+    CaptureCommand(Cli cli) {
+        this.cli = cli;
+    }
+
     @Option(names = {"-n", "--netns"}, description = "Named network namespace (default: current).")
     String netns;
 
@@ -100,10 +106,9 @@ final class CaptureCommand implements Callable<Integer> {
         if (record) {
             options = options.withBlockTimeout(CaptureOptions.RECORD_BLOCK_TIMEOUT_MILLIS); // fewer wake-ups
         }
-        Netns ns = netns == null ? Netns.CURRENT : Netns.named(netns);
-        if (!ns.exists()) {
-            throw new IllegalArgumentException("no network namespace " + netns);
-        }
+        // `podnet -n NS capture` and `podnet capture -n NS` mean the same.
+        String netns = this.netns != null ? this.netns : cli.netns;
+        Netns ns = Cli.existing(netns, "-n");
         ZoneId zone = ZoneId.systemDefault();
         try (Capture capture = Capture.open(ns, device, filter, options);
                 PacketWriter pcap = write == null || record ? null : PacketWriter.create(write, snapLength, device);

@@ -129,6 +129,17 @@ class CaptureCommandTest {
     }
 
     @Test
+    void theGlobalNetnsOptionSelectsTheNamespaceToo() {
+        VethPair pair = VethPair.create(namespaces.current());
+        Run r = podnet("-n", pair.netB().name(), "capture", "-i", "lo", "--seconds", "0.3");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("listening on lo in netns " + pair.netB().name());
+        Run gone = podnet("-n", namespaces.name("gone"), "capture", "-i", "lo", "--seconds", "0.3");
+        assertThat(gone.exit()).isNotZero();
+        assertThat(gone.err()).contains("does not exist (-n)");
+    }
+
+    @Test
     void readsAFileWithAFilter() throws Exception {
         Path file = dir.resolve("exchange.pcap");
         try (InputStream in = getClass().getResourceAsStream("/packet/exchange.pcap")) {
@@ -157,7 +168,7 @@ class CaptureCommandTest {
         assertThat(missing.err()).contains("nosuch0").contains("not found");
         Run noNs = podnet("capture", "-n", namespaces.name("gone"), "-i", "eth0");
         assertThat(noNs.exit()).isNotZero();
-        assertThat(noNs.err()).contains("no network namespace");
+        assertThat(noNs.err()).contains("does not exist (-n)").contains("podnet: hint:");
         Run badCount = podnet("capture", "-i", "lo", "-c", "0");
         assertThat(badCount.exit()).isNotZero();
         assertThat(badCount.err()).contains("--count must be at least 1");
