@@ -26,7 +26,7 @@ function draw() {
   if (!topology) return;
   document.getElementById("node").textContent = "node " + topology.node;
   const ports = topology.bridges.flatMap(b => b.ports.map(p => ({bridge: b, port: p})));
-  const width = Math.max(900, 30 + ports.length * 170);
+  const width = Math.max(600, 30 + ports.length * 170); // leaves the pod panel room
   svg.setAttribute("width", width);
   ports.forEach(({port}, i) => {
     const x = 20 + i * 170;
@@ -46,7 +46,9 @@ function draw() {
         [b.name + "  " + b.addresses.join(" ") + "  (bridge)"], b.name);
   });
   const y = 190 + topology.bridges.length * 50;
-  topology.uplinks.forEach((u, i) => {
+  // A VTEP is drawn once, as its tunnel box below (a drop on it is marked there).
+  const vteps = new Set((topology.tunnels || []).map(t => t.device));
+  topology.uplinks.filter(u => !vteps.has(u.name)).forEach((u, i) => {
     box(svg, "uplink" + (u.up ? "" : " down"), "uplink-" + u.name, 20 + i * 200, y, 180, 40,
         [u.name + " (" + u.kind + ")", u.addresses.join(" ")], u.name);
   });

@@ -173,6 +173,7 @@ class UiServerTest {
                 && browser.findElement(By.id(peerId)).getText().contains("10.244.3.0/24 via 10.244.3.0")
                 && browser.findElement(By.id(peerId)).getText().contains("to 192.168.50.13"));
         assertThat(browser.findElement(By.id(peerId)).getAttribute("class")).doesNotContain("missing");
+        assertThat(browser.findElements(By.id("uplink-flannel.1"))).as("the VTEP is drawn once, as the tunnel").isEmpty();
         shot("6-tunnel");
         try (NetlinkHandle h = NetlinkHandle.open(node.node)) {
             h.apply(List.of(Fdb.remoteRemoval(vtep, peerMac, Cidr.parseAddress("192.168.50.13"))));
