@@ -17,6 +17,20 @@ public record FlowKey(int family, int protocol, long aHi, long aLo, long bHi, lo
     public static final int ARP = 0;
     public static final int TCP = 6, UDP = 17, ICMP = 1, ICMPV6 = 58;
 
+    /** Spelled out (a record's own hash is unspecified) so that {@link FrameParser} can hash a frame's key unmade. */
+    @Override
+    public int hashCode() {
+        return hash(family, protocol, aHi, aLo, bHi, bLo, aPort, bPort);
+    }
+
+    static int hash(int family, int protocol, long aHi, long aLo, long bHi, long bLo, int aPort, int bPort) {
+        long h = aLo * 0x9E3779B97F4A7C15L + bLo;
+        h = h * 31 + (aHi ^ bHi * 0x632BE59BD9B4E019L);
+        h = h * 31 + ((long) aPort << 16 | bPort);
+        h = h * 31 + (family << 8 | protocol);
+        return (int) (h ^ h >>> 32);
+    }
+
     /** The key of a packet from (src, srcPort) to (dst, dstPort), in canonical order. */
     static FlowKey of(int family, int protocol, long sHi, long sLo, int sPort, long dHi, long dLo, int dPort) {
         return sourceIsA(sHi, sLo, sPort, dHi, dLo, dPort)

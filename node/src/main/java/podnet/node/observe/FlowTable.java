@@ -46,6 +46,44 @@ public final class FlowTable {
         return f;
     }
 
+    /**
+     * {@link #see(FrameHeaders, int, boolean, long)} for the frame {@code p} holds: the flow is
+     * looked up without making its key (only a new flow gets one).
+     */
+    Flow see(FrameParser p, int ifindex, boolean outgoing, long nanos) {
+        probe.frame = p;
+        Flow f = flows.get(probe);
+        probe.frame = null;
+        if (f == null) {
+            FlowKey key = p.key();
+            f = new Flow(key, p.fromA, nanos);
+            flows.put(key, f);
+        }
+        f.see(p.fromA, ifindex, outgoing, p.length, p.tcpFlags, nanos);
+        f.changed = ++ticks;
+        return f;
+    }
+
+    /**
+     * Stands for the key of the frame a parser holds in a lookup: equal to that key and with its
+     * hash (HashMap asks the key it is given, not the stored one, whether they are equal).
+     */
+    private static final class KeyProbe {
+        FrameParser frame;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FlowKey k && frame.keyEquals(k);
+        }
+
+        @Override
+        public int hashCode() {
+            return frame.keyHash();
+        }
+    }
+
+    private final KeyProbe probe = new KeyProbe();
+
     /** Marks {@code f} changed (after a drop or an error was recorded on it). */
     void changed(Flow f) {
         f.changed = ++ticks;

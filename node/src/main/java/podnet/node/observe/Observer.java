@@ -21,7 +21,7 @@ import podnet.linux.netlink.Neighbour;
 import podnet.linux.ns.Netns;
 import podnet.linux.packet.Capture;
 import podnet.linux.packet.CaptureOptions;
-import podnet.linux.packet.CapturedPacket;
+import podnet.linux.packet.PacketType;
 import podnet.linux.packet.filter.CaptureFilter;
 import podnet.linux.tracefs.SkbDrop;
 import podnet.linux.tracefs.SkbDropWatch;
@@ -75,6 +75,7 @@ public final class Observer implements AutoCloseable {
     private final PodDirectory pods;
     private final TaskNetns tasks = new TaskNetns();
     private final Capture capture;
+    private final FrameParser parser = new FrameParser();
     private final NetlinkEvents linkEvents;
     private final List<Thread> threads = new ArrayList<>();
     private volatile Set<Long> ourNamespaces = Set.of();
@@ -139,7 +140,9 @@ public final class Observer implements AutoCloseable {
     }
 
     private void startThreads() {
-        threads.add(Thread.ofPlatform().name("podnet-observe-capture").start(() -> capture.run(this::onFrame)));
+        // Frames are parsed where they lie in the ring block's copy: no object and no copy of
+        // the bytes per frame, only the headers' record (and a key for a new flow).
+        threads.add(Thread.ofPlatform().name("podnet-observe-capture").start(() -> capture.runFrames(this::onFrame, null)));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-links").start(this::followLinks));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-drops").start(this::matchDrops));
         threads.add(Thread.ofPlatform().daemon().name("podnet-observe-policy").start(this::matchPolicyDrops));
@@ -147,50 +150,49 @@ public final class Observer implements AutoCloseable {
 
     // ---- frames -------------------------------------------------------------------------
 
-    private boolean onFrame(CapturedPacket p) {
+    private boolean onFrame(byte[] block, int offset, int captured, int wireLength, long t, int dev, PacketType type) {
         frames++;
-        int dev = p.ifindex();
         if (links.isLoopback(dev)) {
             return !stopped;
         }
-        FrameHeaders h = FrameHeaders.parse(p.data(), p.wireLength());
-        if (h == null) {
+        FrameParser h = parser; // only this (the capture) thread parses
+        if (!h.parse(block, offset, captured, wireLength)) {
             otherFrames++;
             return !stopped;
         }
-        long t = p.timestampNanos();
-        boolean out = p.type().isOutgoing();
+        boolean out = type.isOutgoing();
         Flow f;
         boolean firstThisWay = false;
         synchronized (lock) {
-            Flow quoted = h.quoted() == null ? null : table.get(h.quoted());
+            Flow quoted = h.quoted == null ? null : table.get(h.quoted);
             if (quoted != null) {
                 // An ICMP error about a flow we know: it is that flow's answer, not a flow of its own.
-                quoted.error(IcmpErrors.describe(h) + " from " + Cidr.text(source(h)));
+                quoted.error(IcmpErrors.describe(h.headers()) + " from " + Cidr.text(source(h.key(), h.fromA)));
                 table.changed(quoted);
                 return !stopped;
             }
             f = table.see(h, dev, out, t);
-            firstThisWay = (h.fromA() ? f.packetsAB : f.packetsBA) == 1 && !out; // this direction's first packet, in from a port
-            if (h.quoted() != null) {
-                f.error(IcmpErrors.describe(h));
-            } else if ((h.tcpFlags() & TcpFlags.RST) != 0) {
-                f.error("TCP RST from " + Cidr.text(source(h)));
+            firstThisWay = (h.fromA ? f.packetsAB : f.packetsBA) == 1 && !out; // this direction's first packet, in from a port
+            if (h.quoted != null) {
+                f.error(IcmpErrors.describe(h.headers()));
+            } else if ((h.tcpFlags & TcpFlags.RST) != 0) {
+                f.error("TCP RST from " + Cidr.text(source(f.key, h.fromA)));
             }
-            sightings.add(t, h, f, dev);
+            sightings.add(t, h.etherType, h.arpRequest, f, h.fromA, dev);
             if (t - lastExpiryNanos > 1_000_000_000L) {
                 lastExpiryNanos = t;
                 expired += table.expire(t - options.idleExpiry().toNanos());
             }
         }
         if (firstThisWay) {
-            links.peerOf(dev).ifPresent(ns -> pods.learn(Cidr.text(source(h)), ns.label()));
+            String source = Cidr.text(source(f.key, h.fromA));
+            links.peerOf(dev).ifPresent(ns -> pods.learn(source, ns.label()));
         }
         return !stopped;
     }
 
-    private static InetAddress source(FrameHeaders h) {
-        return h.fromA() ? h.key().a() : h.key().b();
+    private static InetAddress source(FlowKey key, boolean fromA) {
+        return fromA ? key.a() : key.b();
     }
 
     // ---- kernel drops ---------------------------------------------------------------------

@@ -31,13 +31,14 @@ final class RecentSightings {
         ifindex = new int[size];
     }
 
-    void add(long t, FrameHeaders h, Flow f, int dev) {
+    /** A frame of {@code ether} type (an ARP request / neighbour solicitation: {@code solicits}) seen at {@code t}. */
+    void add(long t, int ether, boolean solicits, Flow f, boolean wentFromA, int dev) {
         int i = (int) (count++ % size);
         nanos[i] = t;
-        etherType[i] = h.etherType();
-        solicitation[i] = h.arpRequest();
+        etherType[i] = ether;
+        solicitation[i] = solicits;
         flow[i] = f;
-        fromA[i] = h.fromA();
+        fromA[i] = wentFromA;
         ifindex[i] = dev;
     }
 

@@ -55,13 +55,13 @@ class DropMatcherTest {
         byte[] f2 = ether(MAC_B, MAC_A, 0x0800, ipv4("10.0.0.1", "10.0.0.3", 17, udp(1, 2, new byte[1])));
         FrameHeaders h1 = FrameHeaders.parse(f1, f1.length), h2 = FrameHeaders.parse(f2, f2.length);
         Flow a = t.see(h1, 3, false, T - 1_000_000), b = t.see(h2, 4, false, T - 500_000);
-        r.add(T - 1_000_000, h1, a, 3);
-        r.add(T - 500_000, h2, b, 4);
+        r.add(T - 1_000_000, h1.etherType(), h1.arpRequest(), a, h1.fromA(), 3);
+        r.add(T - 500_000, h2.etherType(), h2.arpRequest(), b, h2.fromA(), 4);
         SkbDrop d = drop("IP_INNOROUTES", 0x0800, T, 0, "x");
         assertThat(r.match(d, m -> true).flow()).isSameAs(b);
         assertThat(r.match(d, m -> m.flow() != b).flow()).isSameAs(a);
         for (int i = 0; i < 4; i++) {
-            r.add(T - 40_000_000, h1, a, 3); // pushes the recent ones out of the ring
+            r.add(T - 40_000_000, h1.etherType(), h1.arpRequest(), a, h1.fromA(), 3); // pushes the recent ones out of the ring
         }
         assertThat(r.match(d, m -> true)).isNull();
     }
