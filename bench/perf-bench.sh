@@ -5,7 +5,8 @@
 # node gets it. Then, all in one run, each side taking turns call by call (A B A B):
 #   1. podnet bench cni:   VERSION/ADD/CHECK/DEL medians, concurrent bursts, ipMasq off and on,
 #                          and the first ADD of fresh podnetds (--cold);
-#   2. podnet bench churn: N pods ADD then DEL, C in flight, rounds A B A B, ipMasq off and on.
+#   2. podnet bench churn: N pods ADD then DEL, C in flight, rounds A B A B, ipMasq off and on;
+#   3. bench/spawn-floor.sh: what a no-op exec and a shim VERSION cost C at a time (the floor).
 # The started podnetd is stopped at the end; throwaway namespaces only. Needs root.
 # PODS, CONCURRENT, COLD, CHURN_PODS, CHURN_C, ROUNDS change the sizes.
 set -euo pipefail
@@ -25,5 +26,8 @@ echo
 echo "== podnet bench churn"
 "$root/podnet" bench churn --ours "$work/bin" --pods "${CHURN_PODS:-200}" --concurrency "${CHURN_C:-16}" \
   --rounds "${ROUNDS:-2}" --masq both
+echo
+echo "== the exec floor at churn's concurrency (bench/spawn-floor.sh)"
+N=600 C="${CHURN_C:-16}" "$root/bench/spawn-floor.sh" "$work/bin"
 echo
 echo "podnetd's log:"; sed 's/^/  /' "$work/run/podnetd.log" 2>/dev/null | head -5 || true

@@ -96,7 +96,13 @@ final class HostBridge {
      * master, hairpin, isolation): accept_ra off, and the VLANs.
      */
     static void plug(NetlinkHandle host, String hostVeth, BridgeConf conf) {
-        bestEffortSysctl(Sysctl.conf("ipv6", hostVeth, "accept_ra"), "0");
+        // A veth this ADD just made has the default (1): write without reading first, as the
+        // reference does; each /proc/sys open is a path walk that grows with the node's namespaces.
+        try {
+            Sysctl.set(Netns.CURRENT, Sysctl.conf("ipv6", hostVeth, "accept_ra"), "0");
+        } catch (RuntimeException e) {
+            // IPv6 may be disabled on the node: the reference ignores this too
+        }
         if (conf.vlan() != 0) {
             host.links().bridgeVlanAdd(hostVeth, conf.vlan(), Links.BRIDGE_VLAN_INFO_PVID | Links.BRIDGE_VLAN_INFO_UNTAGGED);
         }

@@ -136,12 +136,16 @@ public final class UnixSocket implements AutoCloseable {
 
     /** What one recv may take beyond the bytes asked for: the small items of a request come from memory. */
     private static final int READ_AHEAD = 64 << 10;
+    /** The smallest buffer a read that misses allocates: a shim's whole request (env + config) fits. */
+    private static final int MIN_READ = 16 << 10;
     private byte[] ahead = new byte[0];
     private int aheadPos;
+    private int recvCalls;
 
     /**
-     * Reads exactly {@code n} bytes; throws on EOF. Reads ahead (up to 64 KiB a recv), so a
-     * request made of many small items costs a few syscalls, not two per item.
+     * Reads exactly {@code n} bytes; throws on EOF. Reads ahead (each recv takes what is there,
+     * up to 64 KiB), so a request made of many small items costs a recv or two, not one recv
+     * (and one zeroed native buffer) per item.
      */
     public byte[] readFully(int n) {
         byte[] out = new byte[n];
@@ -152,10 +156,10 @@ public final class UnixSocket implements AutoCloseable {
             return out;
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(READ_AHEAD);
+            MemorySegment buf = a.allocate(Math.min(READ_AHEAD, Math.max(MIN_READ, n - got)));
             while (got < n) {
-                MemorySegment slice = buf.asSlice(0, Math.min(buf.byteSize(), n - got));
-                long r = SocketCalls.recvfrom(fd.fd(), slice, 0);
+                long r = SocketCalls.recvfrom(fd.fd(), buf, 0);
+                recvCalls++;
                 if (r == 0) {
                     throw new UncheckedIOException(new java.io.EOFException("peer closed after " + got + " of " + n + " bytes"));
                 }
@@ -169,6 +173,11 @@ public final class UnixSocket implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** How many recv calls {@link #readFully} made so far (tests: read-ahead works). */
+    int recvCalls() {
+        return recvCalls;
     }
 
     public void writeFully(byte[] data) {
