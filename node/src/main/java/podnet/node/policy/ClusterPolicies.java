@@ -150,6 +150,8 @@ public final class ClusterPolicies {
         attached.entrySet().removeIf(e -> !e.getKey().equals(key) && e.getValue().pod().ip().equals(pod.ip()));
         attached.put(key, new Attached(containerId, pod));
         detached.remove(key);
+        // Whoever the API still reports at this address is gone from this node (its DEL did not reach us).
+        pods.values().stream().filter(p -> !p.key().equals(key) && p.ip().equals(pod.ip())).forEach(p -> detached.put(p.key(), p.ip()));
         if (enforced == null) {
             return "recorded for the first pass";
         }
@@ -162,6 +164,7 @@ public final class ClusterPolicies {
                 now.put(p.key(), p);
             }
         }
+        gone.stream().filter(p -> !p.key().equals(key)).forEach(p -> detached.put(p.key(), p.ip()));
         if (gone.equals(List.of(pod))) {
             return "already in";
         }
