@@ -35,10 +35,13 @@ final class AgentHook {
 
     /** After IPAM, before the pod's interface has its address: an ADD of the pod's first IPv4 address. */
     static void added(Call call, List<IpConfig> ips, Undo undo) {
+        Optional<Path> socket = present(socket(call));
+        if (socket.isEmpty()) {
+            return;
+        }
         InetAddress ip = ips.stream().map(i -> i.address().address()).filter(a -> a instanceof Inet4Address).findFirst().orElse(null);
-        Optional<Path> socket = socket(call);
         Optional<PodEvent> ev = event(call, PodEvent.Op.ADD, ip);
-        if (socket.isEmpty() || ev.isEmpty()) {
+        if (ev.isEmpty()) {
             return;
         }
         Optional<AgentAnswer> a;
@@ -61,8 +64,8 @@ final class AgentHook {
 
     /** A DEL: best effort, logged when the agent does not take the pod out. */
     static void removed(Call call, InetAddress ip) {
-        Optional<Path> socket = socket(call);
-        Optional<PodEvent> ev = event(call, PodEvent.Op.DEL, ip);
+        Optional<Path> socket = present(socket(call));
+        Optional<PodEvent> ev = socket.isEmpty() ? Optional.empty() : event(call, PodEvent.Op.DEL, ip);
         if (socket.isEmpty() || ev.isEmpty()) {
             return;
         }
@@ -81,6 +84,11 @@ final class AgentHook {
         }
         String s = Json.str(call.conf().raw(), CONF_KEY, DEFAULT_SOCKET.toString());
         return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+    }
+
+    /** Only a socket file that is there (the usual case without an agent costs one stat and no more classes). */
+    private static Optional<Path> present(Optional<Path> socket) {
+        return socket.filter(p -> java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
 
     private static Optional<PodEvent> event(Call call, PodEvent.Op op, InetAddress ip) {

@@ -39,7 +39,8 @@ import podnet.node.policy.PolicyPod;
  * only once all three have been listed (a partial view could cut allowed connections). A watch
  * that ends is listed again; while the API cannot be reached the table stays as it is. A full
  * pass against the kernel runs every {@link #RESYNC} too, repairing a table changed behind the
- * agent's back.
+ * agent's back. This node's Pod objects are also kept as they come, so that a CNI ADD, which
+ * comes before kubelet reports the pod's IP, finds the pod's labels ({@link PodEvents}).
  */
 final class KubePolicyWatch implements AutoCloseable {
     static final Duration RESYNC = Duration.ofSeconds(30);
