@@ -77,7 +77,6 @@ public final class NodeAgent implements AutoCloseable {
             threads.add(start("reconcile", this::reconcileLoop));
             threads.add(start("events", this::eventLoop));
             threads.add(start("renew", this::renewLoop));
-            startPolicies();
             followLoop();
         } finally {
             stopping = true;
@@ -136,6 +135,7 @@ public final class NodeAgent implements AutoCloseable {
                     m.ensureNetworkWide(o.network().network());
                 }
             }
+            startPolicies(); // before the conflist names the socket: no ADD finds it missing
             writeFiles(l);
             joined = true;
             say("joined: subnet " + l.subnet() + " (public IP " + Cidr.text(l.publicIp()) + ", MTU " + backend.mtu()

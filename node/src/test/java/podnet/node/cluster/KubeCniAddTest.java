@@ -181,6 +181,26 @@ class KubeCniAddTest {
             assertThat(set("ingress-isolated")).doesNotContain(web);
         }
 
+        // What the hook costs an ADD: with it and without ("agent": ""), alternating, same pod.
+        Netns benchNs = f.namespaces.add("kb" + tag);
+        pendingPod("bench", "client");
+        List<Long> with = new ArrayList<>(), without = new ArrayList<>();
+        for (int i = 0; i < 2 * BENCH_ROUNDS; i++) {
+            boolean hook = i % 2 == 0;
+            Path sock = hook ? null : Path.of("");
+            long t0 = System.nanoTime();
+            CniResponse r = cni("ADD", benchNs.name(), benchNs.path().toString(), "shop", "bench", sock);
+            long t = System.nanoTime() - t0;
+            assertThat(r.exitCode()).as(r.stdoutText()).isZero();
+            assertThat(cni("DEL", benchNs.name(), benchNs.path().toString(), "shop", "bench", sock).exitCode()).isZero();
+            if (i >= 4) {
+                (hook ? with : without).add(t);
+            }
+        }
+        System.err.printf("KubeCniAddTest: ADD (in-process bridge, node netns entered) median %.2f ms with the agent hook, "
+                + "%.2f ms without, %d rounds each after 2 warm-up pairs (load %s)%n", median(with), median(without), with.size(),
+                Files.readString(Path.of("/proc/loadavg")).strip());
+
         // The agent stops; its socket stays: an ADD fails with code 11 and leaves nothing behind.
         f.stopAgents();
         assertThat(socket).exists();
@@ -194,6 +214,14 @@ class KubeCniAddTest {
         assertThat(links()).as("no veth left").isEqualTo(linksBefore);
         assertThat(leases(o.stateDir())).as("no lease left").isEqualTo(leasesBefore);
         assertThat(Ip.run("ip", "-n", lateNs.name(), "link", "show", "eth0").exit()).as("no eth0 in the pod").isNotZero();
+    }
+
+    static final int BENCH_ROUNDS = Integer.getInteger("podnet.kubeadd.rounds", 20);
+
+    private static double median(List<Long> ns) {
+        List<Long> l = new ArrayList<>(ns);
+        java.util.Collections.sort(l);
+        return l.get(l.size() / 2) / 1e6;
     }
 
     private String add(String name, Netns ns) throws IOException {
