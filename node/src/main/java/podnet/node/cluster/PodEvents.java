@@ -35,7 +35,7 @@ final class PodEvents implements Function<PodEvent, AgentAnswer> {
 
     @Override
     public AgentAnswer apply(PodEvent e) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
+        long start = System.nanoTime(), deadline = start + BOUND.toNanos();
         try {
             if (e.op() == PodEvent.Op.DEL) {
                 String what = target.detach(e.namespace(), e.name(), e.containerId());
@@ -58,14 +58,21 @@ final class PodEvents implements Function<PodEvent, AgentAnswer> {
             if (pod == null) {
                 return AgentAnswer.done("pod " + e.key() + " is not in the API: no NetworkPolicy applies to it");
             }
+            long found = System.nanoTime();
             PolicyPod p = watch.attached(pod, e.ip());
             String what = target.attach(p, e.containerId());
-            log.accept("CNI ADD of pod " + e.key() + " at " + e.ip().getHostAddress() + ": " + what);
+            long done = System.nanoTime();
+            log.accept("CNI ADD of pod " + e.key() + " at " + e.ip().getHostAddress() + ": " + what + " (pod found in "
+                    + ms(found - start) + ", in the sets " + ms(done - found) + " later)");
             return AgentAnswer.done(what);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             return AgentAnswer.failed("the agent is stopping");
         }
+    }
+
+    private static String ms(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.2f ms", nanos / 1e6);
     }
 
     private static Duration left(long deadline) {

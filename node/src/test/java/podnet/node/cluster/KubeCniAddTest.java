@@ -200,6 +200,8 @@ class KubeCniAddTest {
         System.err.printf("KubeCniAddTest: ADD (in-process bridge, node netns entered) median %.2f ms with the agent hook, "
                 + "%.2f ms without, %d rounds each after 2 warm-up pairs (load %s)%n", median(with), median(without), with.size(),
                 Files.readString(Path.of("/proc/loadavg")).strip());
+        f.node(1).logText().lines().filter(l -> l.contains("CNI ADD of pod shop/bench")).skip(2 * BENCH_ROUNDS / 2 - 3)
+                .forEach(l -> System.err.println("KubeCniAddTest: " + l));
 
         // The agent stops; its socket stays: an ADD fails with code 11 and leaves nothing behind.
         f.stopAgents();
