@@ -127,6 +127,8 @@ class DeploymentFilesTest {
         // The agent: Kubernetes mode, the node's conflist into the host's /etc/cni/net.d, RBAC to watch and patch Nodes.
         assertThat(yaml).contains("- node\n            - run\n            - --kube\n", "- --cni-conf-dir\n            - /host/etc/cni/net.d",
                 "verbs: [\"get\", \"list\", \"watch\", \"patch\", \"update\"]", "key: network", "key: backend");
+        // NetworkPolicy: a CNI ADD of a pod the watch has not shown yet GETs it; the agent's socket is on the shared /run/podnet.
+        assertThat(yaml).contains("resources: [\"pods\"]\n    verbs: [\"get\", \"list\", \"watch\"]");
         assertThat(yaml).doesNotContain("\t");
     }
 }

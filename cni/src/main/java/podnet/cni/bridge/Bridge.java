@@ -47,6 +47,7 @@ public final class Bridge implements CniPlugin {
     @Override
     public Result add(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
+        AgentHook.socket(call); // checked before any change
         Ipam ipam = ipam(conf, call);
         if (ipam != null) {
             ipam.validate(call);
@@ -79,6 +80,8 @@ public final class Bridge implements CniPlugin {
                     }
                     Gateways gws = Gateways.of(lease, conf);
                     ips = gws.ips();
+                    AgentHook.added(call, ips, undo); // in the node's policy sets before the pod has its address
+                    podnet.cni.spec.Phases.mark("agent");
                     routes = gws.routes();
                     dns = lease.dns();
                     cont = ContainerSide.enter(container, ifName, ips, conf);
@@ -134,6 +137,7 @@ public final class Bridge implements CniPlugin {
     @Override
     public void del(Call call) {
         BridgeConf conf = BridgeConf.parse(call);
+        AgentHook.removed(call, null); // out of the node's policy sets before its address can be reused
         Netns container = Sandbox.ifExists(call.env().netns());
         Set<InetAddress> podIps = new LinkedHashSet<>();
         if (container != null) {

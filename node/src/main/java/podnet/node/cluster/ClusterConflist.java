@@ -22,7 +22,7 @@ final class ClusterConflist {
     static final String FILE = "10-podnet.conflist";
 
     @SuppressWarnings("unchecked")
-    static String text(Cidr subnet, Cidr network, int mtu, Path ipamDir) {
+    static String text(Cidr subnet, Cidr network, int mtu, Path ipamDir, Path agentSocket) {
         String base = new NodeConflist(subnet.toString(), mtu, false, ipamDir).conflist();
         try {
             Map<String, Object> conf = JSON.std.mapFrom(base);
@@ -32,13 +32,16 @@ final class ClusterConflist {
             routes.add(Map.of("dst", network.toString()));
             routes.addAll((List<Object>) ipam.get("routes"));
             ipam.put("routes", routes);
+            if (agentSocket != null) {
+                bridge.put("agent", agentSocket.toString()); // the bridge tells the agent of each Kubernetes pod
+            }
             return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(conf) + "\n";
         } catch (IOException e) {
             throw new IllegalStateException("podnet's own conflist did not parse", e);
         }
     }
 
-    static void write(Path dir, Cidr subnet, Cidr network, int mtu, Path ipamDir) {
-        StateFiles.write(dir.resolve(FILE), text(subnet, network, mtu, ipamDir));
+    static void write(Path dir, Cidr subnet, Cidr network, int mtu, Path ipamDir, Path agentSocket) {
+        StateFiles.write(dir.resolve(FILE), text(subnet, network, mtu, ipamDir, agentSocket));
     }
 }

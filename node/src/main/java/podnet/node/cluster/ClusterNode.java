@@ -82,6 +82,7 @@ public final class ClusterNode {
             tearDown(rec);
         }
         StateFiles.delete(SubnetEnv.path(stateDir));
+        StateFiles.delete(NodeAgent.agentSocket(stateDir)); // the agent is gone: ADDs no longer wait for it
         StateFiles.delete(stateDir.resolve("net.d").resolve(ClusterConflist.FILE));
         if (rec.cniConfDir() != null) {
             StateFiles.delete(Path.of(rec.cniConfDir()).resolve(ClusterConflist.FILE));

@@ -39,7 +39,8 @@ import podnet.node.policy.PolicyPod;
  * only once all three have been listed (a partial view could cut allowed connections). A watch
  * that ends is listed again; while the API cannot be reached the table stays as it is. A full
  * pass against the kernel runs every {@link #RESYNC} too, repairing a table changed behind the
- * agent's back.
+ * agent's back. This node's Pod objects are also kept as they come, so that a CNI ADD, which
+ * comes before kubelet reports the pod's IP, finds the pod's labels ({@link PodEvents}).
  */
 final class KubePolicyWatch implements AutoCloseable {
     static final Duration RESYNC = Duration.ofSeconds(30);
@@ -62,6 +63,9 @@ final class KubePolicyWatch implements AutoCloseable {
     private final ClusterPolicies target;
     private final Consumer<String> log;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** This node's Pod objects as last listed or watched, for a CNI ADD that comes before the IP is in the API. */
+    private final Map<String, Pod> local = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch firstPass = new java.util.concurrent.CountDownLatch(1);
     private final Map<Kind, Watch> watches = new java.util.concurrent.ConcurrentHashMap<>(); // closed from another thread
     private final Set<Kind> listed = EnumSet.noneOf(Kind.class);
     private final Map<Kind, Long> retryAt = new EnumMap<>(Kind.class);
@@ -108,6 +112,7 @@ final class KubePolicyWatch implements AutoCloseable {
             }
             try {
                 ClusterPolicies.Step step = failed || resync ? target.resync() : target.enforce();
+                firstPass.countDown();
                 if (step.outcome() != null && changed(step.outcome())) {
                     say(describe(step));
                 }
@@ -138,7 +143,9 @@ final class KubePolicyWatch implements AutoCloseable {
         switch (e) {
             case Listed l -> {
                 switch (l.kind()) {
-                    case PODS -> target.replacePods(l.items().stream().map(o -> pod((Pod) o)).filter(p -> p != null).toList());
+                    case PODS -> target.replacePods(l.items().stream().map(o -> pod((Pod) o)).filter(p -> p != null).toList(),
+                            l.items().stream().map(o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
+                                    .collect(java.util.stream.Collectors.toSet()));
                     case NAMESPACES -> {
                         Map<String, Map<String, String>> all = new LinkedHashMap<>();
                         l.items().forEach(o -> all.put(o.getMetadata().getName(), labels(o)));
@@ -165,7 +172,9 @@ final class KubePolicyWatch implements AutoCloseable {
                 switch (c.kind()) {
                     case PODS -> {
                         PolicyPod p = gone ? null : pod((Pod) o);
-                        if (p == null) {
+                        if (gone) {
+                            target.podDeleted(ns, name);
+                        } else if (p == null) {
                             target.removePod(ns, name);
                         } else {
                             target.putPod(p);
@@ -222,6 +231,10 @@ final class KubePolicyWatch implements AutoCloseable {
                 case NAMESPACES -> client.namespaces().list();
                 case POLICIES -> client.network().v1().networkPolicies().inAnyNamespace().list();
             };
+            if (kind == Kind.PODS) {
+                local.clear();
+                list.getItems().forEach(o -> remember((Pod) o, false));
+            }
             events.add(new Listed(kind, list.getItems()));
             String version = list.getMetadata().getResourceVersion();
             watches.put(kind, switch (kind) {
@@ -248,6 +261,9 @@ final class KubePolicyWatch implements AutoCloseable {
             @Override
             public void eventReceived(Action action, T resource) {
                 if (action == Action.ADDED || action == Action.MODIFIED || action == Action.DELETED) {
+                    if (kind == Kind.PODS) {
+                        remember((Pod) resource, action == Action.DELETED);
+                    }
                     events.add(new Changed(kind, action, resource));
                 }
             }
@@ -262,6 +278,32 @@ final class KubePolicyWatch implements AutoCloseable {
                 events.add(new Ended(kind));
             }
         });
+    }
+
+    private void remember(Pod p, boolean gone) {
+        String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+        if (!gone && p.getSpec() != null && nodeName.equals(p.getSpec().getNodeName())) {
+            local.put(key, p);
+        } else {
+            local.remove(key);
+        }
+    }
+
+    /** Waits until the first pass has put the API's view into the kernel; false if that did not happen in time. */
+    boolean awaitFirstPass(Duration timeout) throws InterruptedException {
+        return firstPass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The Pod object of this node's pod {@code ns/name}: from the watches, else read from the API; null when the API has none. */
+    Pod localPod(String ns, String name) {
+        Pod p = local.get(ns + "/" + name);
+        return p != null ? p : client.pods().inNamespace(ns).withName(name).get();
+    }
+
+    /** This node's pod as policies see it, with the address its CNI ADD gave it (the API may not have it yet). */
+    PolicyPod attached(Pod p, InetAddress ip) {
+        return pod(new io.fabric8.kubernetes.api.model.PodBuilder(p).editOrNewSpec().withNodeName(nodeName).withHostNetwork(false)
+                .endSpec().editOrNewStatus().withPhase("Running").withPodIP(ip.getHostAddress()).withPodIPs().endStatus().build());
     }
 
     /** A Pod as policies see it; null when it has no IPv4 address of its own (pending, finished, host network). */

@@ -49,6 +49,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile Lease lease;
     private volatile SubnetRegistry registry;
     private volatile KubePolicyWatch policyWatch;
+    private volatile podnet.cni.agent.AgentServer podEvents;
     private Backend backend;
     private DataPath dataPath;
     private final List<Thread> threads = new ArrayList<>();
@@ -76,7 +77,6 @@ public final class NodeAgent implements AutoCloseable {
             threads.add(start("reconcile", this::reconcileLoop));
             threads.add(start("events", this::eventLoop));
             threads.add(start("renew", this::renewLoop));
-            startPolicies();
             followLoop();
         } finally {
             stopping = true;
@@ -85,6 +85,7 @@ public final class NodeAgent implements AutoCloseable {
             if (w != null) {
                 w.close();
             }
+            closePodEvents();
             for (Thread t : threads) {
                 joinQuietly(t);
             }
@@ -134,6 +135,7 @@ public final class NodeAgent implements AutoCloseable {
                     m.ensureNetworkWide(o.network().network());
                 }
             }
+            startPolicies(); // before the conflist names the socket: no ADD finds it missing
             writeFiles(l);
             joined = true;
             say("joined: subnet " + l.subnet() + " (public IP " + Cidr.text(l.publicIp()) + ", MTU " + backend.mtu()
@@ -146,13 +148,47 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** In Kubernetes mode: the API's NetworkPolicies enforced in the node's table, on a thread of their own. */
+    /**
+     * In Kubernetes mode: the API's NetworkPolicies enforced in the node's table, on a thread of
+     * their own, and the bridge plugin's pod events answered on {@link #agentSocket} (a new pod is
+     * in the sets before its ADD returns). Otherwise a socket file an earlier agent left is removed,
+     * so ADDs do not wait for an agent that enforces nothing.
+     */
     private void startPolicies() {
-        if (registry instanceof KubeRegistry k && o.registry() instanceof RegistrySpec.Kube spec && spec.networkPolicy()) {
+        Path socket = agentSocket(o.stateDir());
+        if (enforcesPolicy() && registry instanceof KubeRegistry k) {
             ClusterPolicies target = new ClusterPolicies(new PolicyEnforcer(o.nodeNetns()), o.stateDir());
             KubePolicyWatch w = k.policyWatch(target, this::say);
             policyWatch = w;
             threads.add(start("policies", w::run));
+            try {
+                podEvents = podnet.cni.agent.AgentServer.start(socket, new PodEvents(w, this::say), this::say);
+            } catch (java.io.IOException | RuntimeException e) {
+                say("cannot answer the CNI plugins on " + socket + " (" + e.getMessage() + "): new pods are covered only once "
+                        + "the API reports their address");
+            }
+            return;
+        }
+        try {
+            podnet.cni.agent.AgentServer.remove(socket);
+        } catch (java.io.IOException e) {
+            say("cannot remove " + socket + ": " + e.getMessage());
+        }
+    }
+
+    private boolean enforcesPolicy() {
+        return o.registry() instanceof RegistrySpec.Kube spec && spec.networkPolicy();
+    }
+
+    /** Where the agent answers the bridge plugin's pod events: the conflist's {@code "agent"}. */
+    public static Path agentSocket(Path stateDir) {
+        return stateDir.resolve("agent.sock");
+    }
+
+    private void closePodEvents() {
+        podnet.cni.agent.AgentServer s = podEvents;
+        if (s != null) {
+            s.close(); // the file stays: ADDs fail until an agent answers again
         }
     }
 
@@ -164,10 +200,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private void writeFiles(Lease l) {
         new SubnetEnv(o.network().network(), l.subnet(), backend.mtu(), o.ipMasq()).write(o.stateDir());
+        Path socket = enforcesPolicy() ? agentSocket(o.stateDir()) : null;
         ClusterConflist.write(o.stateDir().resolve("net.d"), l.subnet(), o.network().network(), backend.mtu(),
-                o.stateDir().resolve("ipam"));
+                o.stateDir().resolve("ipam"), socket);
         if (o.cniConfDir() != null) {
-            ClusterConflist.write(o.cniConfDir(), l.subnet(), o.network().network(), backend.mtu(), null);
+            ClusterConflist.write(o.cniConfDir(), l.subnet(), o.network().network(), backend.mtu(), null, socket);
         }
         ProcessHandle self = ProcessHandle.current();
         NodeRecord.of(o, l, ownProcess ? self.pid() : 0, ownProcess ? self.info().startInstant().orElse(null) : null)
@@ -375,6 +412,7 @@ public final class NodeAgent implements AutoCloseable {
         if (w != null) {
             w.close();
         }
+        closePodEvents();
         SubnetRegistry r = registry;
         if (r != null) {
             r.close();

@@ -87,7 +87,35 @@ public final class PolicyEnforcer {
         if (view.policies().isEmpty() || pod.ip() == null) {
             return;
         }
-        List<ElementChange> changes = RulesetCompiler.memberships(view, pod, add);
+        send(RulesetCompiler.memberships(view, pod, add), everything);
+    }
+
+    /**
+     * Pods replaced in one element batch (a CNI ADD whose address an older pod had): {@code gone}'s
+     * elements as {@code before} put them leave, {@code come}'s as {@code after} wants them join;
+     * an element in both is left alone. Returns the number of element changes sent.
+     */
+    public int podsReplaced(PolicyView before, List<PolicyPod> gone, PolicyView after, List<PolicyPod> come,
+            Supplier<PolicyView> everything) {
+        Set<List<Object>> out = new LinkedHashSet<>(), in = new LinkedHashSet<>();
+        for (PolicyPod p : gone) {
+            if (!before.policies().isEmpty() && p.ip() != null) {
+                RulesetCompiler.memberships(before, p, false).forEach(c -> out.add(List.of(c.set(), c.key())));
+            }
+        }
+        for (PolicyPod p : come) {
+            if (!after.policies().isEmpty() && p.ip() != null) {
+                RulesetCompiler.memberships(after, p, true).forEach(c -> in.add(List.of(c.set(), c.key())));
+            }
+        }
+        List<ElementChange> changes = new ArrayList<>();
+        out.stream().filter(e -> !in.contains(e)).forEach(e -> changes.add(new ElementChange((String) e.get(0), (SetKey) e.get(1), false)));
+        in.stream().filter(e -> !out.contains(e)).forEach(e -> changes.add(new ElementChange((String) e.get(0), (SetKey) e.get(1), true)));
+        send(changes, everything);
+        return changes.size();
+    }
+
+    private void send(List<ElementChange> changes, Supplier<PolicyView> everything) {
         if (changes.isEmpty()) {
             return;
         }

@@ -62,6 +62,18 @@ class KubePolicyWatchTest {
         assertThat(watch.pod(done)).as("finished").isNull();
     }
 
+    @Test
+    void aPodOfACniAddHasItsAddressBeforeTheApiDoes() throws Exception {
+        Pod pending = pod("node1", null).editStatus().withPhase("Pending").endStatus().build();
+        PolicyPod p = watch.attached(pending, java.net.InetAddress.getByName("10.244.7.9"));
+        assertThat(p.ip().getHostAddress()).isEqualTo("10.244.7.9");
+        assertThat(p.remote()).isFalse();
+        assertThat(p.labels()).containsExactly(Map.entry("app", "web"));
+        assertThat(p.ports()).hasSize(2);
+        Pod later = pod("node1", "10.244.7.9").build();
+        assertThat(watch.pod(later)).as("the API's later report is the same pod: no change").isEqualTo(p);
+    }
+
     private NetworkPolicy policy(String spec) {
         return client.getKubernetesSerialization().unmarshal("""
                 apiVersion: networking.k8s.io/v1

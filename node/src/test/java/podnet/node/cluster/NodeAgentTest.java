@@ -31,6 +31,11 @@ class NodeAgentTest {
 
     private List<PodRecord> threeNodesWithAPodEach(BackendType backend) {
         f = ClusterFabric.flat("clag", 3);
+        try { // a socket an earlier Kubernetes-mode agent left: this one enforces no policy and removes it
+            podnet.cni.agent.AgentServer.start(NodeAgent.agentSocket(f.node(1).stateDir()), e -> null, m -> {}).close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (int i = 1; i <= 3; i++) {
             f.startAgent(i, backend);
         }
@@ -63,6 +68,8 @@ class NodeAgentTest {
                 .contains("FLANNEL_SUBNET=" + podnet.linux.inet.Cidr.text(env.subnet().address()).replaceAll("\\.0$", ".1") + "/24")
                 .contains("FLANNEL_IPMASQ=true");
         assertThat(pods.get(0).ip()).startsWith(env.subnet().toString().replaceAll("0/24$", ""));
+        assertThat(NodeAgent.agentSocket(n1.stateDir())).as("etcd mode: no pod-event socket, a stale one removed").doesNotExist();
+        assertThat(Files.readString(n1.stateDir().resolve("net.d").resolve(ClusterConflist.FILE))).doesNotContain("\"agent\"");
 
         Map<String, Object> dev = Ip.link(n1.netns().name(), "flannel.1");
         Map<String, Object> data = (Map<String, Object>) ((Map<String, Object>) dev.get("linkinfo")).get("info_data");

@@ -103,4 +103,49 @@ class ClusterPoliciesTest {
         assertThat(set("ingress-isolated")).as("no policies left: table gone").isEmpty();
         assertThat(cluster.enforcements()).isEqualTo(8);
     }
+
+    @Test
+    void aCniAddComesBeforeTheApiAndReplacesTheAddressesOldPod() {
+        cluster.putNamespace("x", Map.of());
+        cluster.putPolicy(PolicyManifest.parse(NetpolCases.policy("x", "web", """
+                podSelector: {matchLabels: {app: web}}
+                ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
+                """), "default", false).getFirst());
+        cluster.putPod(pod("web", "web", 10, false));
+        cluster.putPod(pod("old", "client", 11, false)); // its DEL never came; the API still reports it
+        cluster.enforce();
+        assertThat(peers()).contains("10.244.2.11");
+
+        // The ADD of a pod the API does not give an address yet, at old's address: old's elements go in the same batch.
+        assertThat(cluster.attach(pod("new", "other", 11, false), "c1")).contains("x/old had the address");
+        assertThat(peers()).doesNotContain("10.244.2.11");
+        assertThat(cluster.view().pods()).extracting(PolicyPod::key).containsExactly("x/new", "x/web");
+        assertThat(cluster.enforced()).isEqualTo(cluster.view());
+        assertThat(cluster.enforce().how()).as("the watch's next pass").isEqualTo("unchanged");
+        assertThat(cluster.attach(pod("new", "other", 11, false), "c1")).isEqualTo("already in");
+
+        // The API reports it (pending first, then with the address): no change. Relabelled: it counts.
+        cluster.removePod("x", "new");
+        assertThat(cluster.view().pods()).extracting(PolicyPod::key).contains("x/new");
+        cluster.putPod(pod("new", "other", 11, false));
+        assertThat(cluster.enforce().how()).isEqualTo("unchanged");
+        cluster.putPod(pod("new", "client", 11, false));
+        cluster.enforce();
+        assertThat(peers()).contains("10.244.2.11");
+
+        // A DEL of an older sandbox is nothing; the pod's own takes it out, and the API's stale report stays hidden.
+        assertThat(cluster.detach("x", "new", "c0")).isEqualTo("not the pod's sandbox now");
+        assertThat(peers()).contains("10.244.2.11");
+        assertThat(cluster.detach("x", "new", "c1")).endsWith("element changes");
+        assertThat(peers()).doesNotContain("10.244.2.11");
+        assertThat(cluster.enforce().how()).isEqualTo("unchanged");
+        assertThat(cluster.view().pods()).extracting(PolicyPod::key).containsExactly("x/web");
+        // A new sandbox at another address, reported by the API, is the pod again.
+        cluster.putPod(pod("new", "client", 12, false));
+        cluster.enforce();
+        assertThat(peers()).contains("10.244.2.12");
+        cluster.podDeleted("x", "new");
+        cluster.enforce();
+        assertThat(peers()).doesNotContain("10.244.2.12");
+    }
 }
