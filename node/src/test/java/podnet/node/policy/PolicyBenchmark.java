@@ -31,7 +31,8 @@ import podnet.linux.testing.Root;
  * </ol>
  * Times are medians (and 90th percentiles) of 41 policy changes after 20 warm-ups, and of 201 ADDs
  * after 600 warm-ups (a warm agent: on a loaded machine the JIT needs them; the first ADD of the
- * process is printed apart). Then the ADD's parts one by one, to see where its time goes.
+ * process is printed apart). Then the ADD's parts one by one, to see where its time goes. With
+ * {@code -Dthroughput.only=true} only the throughput rounds run.
  */
 public final class PolicyBenchmark {
     private static final int IPERF_SECONDS = Integer.getInteger("iperf.seconds", 2);
@@ -54,6 +55,10 @@ public final class PolicyBenchmark {
                     fifty.addAll(PolicyManifest.parse(policy(n, 81), "default", false));
                 }
                 outside.apply(fifty);
+                if (Boolean.getBoolean("throughput.only")) {
+                    throughput(world, outside, fifty, rounds);
+                    return;
+                }
                 report("policy change, 200 pods, 50 policies (node netns entered per call)", changes(outside, 82));
                 report("pod ADD membership (node netns entered per call)", adds(outside, pods, "o"));
                 world.node.call(() -> {
