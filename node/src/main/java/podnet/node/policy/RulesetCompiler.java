@@ -38,15 +38,22 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
  * set ID-inI-cidrs / ID-outI-cidrs           its ipBlocks, excepts cut out (interval set)
  * set ID-inI-portK / ID-outI-portK           address . proto . port of named port K's pods
  *                                            (ingress: of the selected pods only)
- * chain ID-ingress / ID-egress               one accept rule per peer kind x port entry
- * chain pod-egress  (forward, priority 0)    ct established,related accept;
+ * chain ID-ingress                           one accept rule per peer kind x port entry
+ * chain ID-egress                            the same, each jumping to pod-ingress instead
+ * chain pod-filter (forward, priority 0)     ct established,related accept;
  *                                            ip saddr @ID-pods jump ID-egress ...;
- *                                            ip saddr @egress-isolated jump pod-egress-denied
+ *                                            ip saddr @egress-isolated jump pod-egress-denied;
+ *                                            jump pod-ingress
+ * chain pod-ingress                          ip daddr @ID-pods jump ID-ingress ...;
+ *                                            ip daddr @ingress-isolated jump pod-ingress-denied;
+ *                                            accept
  * chain pod-egress-denied / pod-ingress-denied  the drop, counted per isolating policy ({@link DeniedChains})
- * chain pod-ingress (forward, priority 1)    the same for ip daddr
  * </pre>
- * An accept ends one base chain, so egress is checked first and ingress after it; a drop ends
- * both. Traffic from the node to a pod takes the output hook and is never filtered here.
+ * One base chain, so an established packet (nearly all of them) costs one hook call and one
+ * conntrack-state rule. Egress is checked first: a packet its egress allows (or whose source is
+ * not egress-isolated) goes on to the ingress check, which always ends in a verdict (accept, or
+ * the denied chain's drop), so nothing returns into the egress part. Traffic from the node to a
+ * pod takes the output hook and is never filtered here.
  *
  * <p>Across nodes, a node isolates only its own pods: the isolation sets, {@code ID-pods} and the
  * ingress named-port sets hold pods of this node, the peer sets and egress named-port sets every
@@ -55,11 +62,12 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
  */
 public final class RulesetCompiler {
     public static final String EGRESS_ISOLATED = "egress-isolated", INGRESS_ISOLATED = "ingress-isolated";
-    public static final String EGRESS_CHAIN = "pod-egress", INGRESS_CHAIN = "pod-ingress";
+    /** The base chain (forward hook) and the regular chain of the ingress check. */
+    public static final String FILTER_CHAIN = "pod-filter", INGRESS_CHAIN = "pod-ingress";
     /** The table's comment: the layout above (base and denied chains, isolation sets, unit naming). */
-    public static final String LAYOUT = "podnet-policy layout 3";
+    public static final String LAYOUT = "podnet-policy layout 4";
     /** The chains every table of this layout has, beside the units'. */
-    public static final List<String> FIXED_CHAINS = List.of(DeniedChains.EGRESS, DeniedChains.INGRESS, EGRESS_CHAIN, INGRESS_CHAIN);
+    public static final List<String> FIXED_CHAINS = List.of(DeniedChains.EGRESS, DeniedChains.INGRESS, INGRESS_CHAIN, FILTER_CHAIN);
     private static final String PLACEHOLDER = "ID";
     /**
      * Templates by policy object: the store hands out the same objects until a policy changes,
@@ -89,8 +97,9 @@ public final class RulesetCompiler {
 
         /**
          * The chains rewritten when units change: the two denied chains ({@link DeniedChains}),
-         * then the two base chains (established first, a jump per unit of the direction, the
-         * jump to the direction's denied chain).
+         * the ingress check (a jump per Ingress unit, the jump to its denied chain, accept), then
+         * the base chain (established first, a jump per Egress unit, the jump to its denied
+         * chain, the jump to the ingress check).
          */
         public List<FilterChain> baseChains() {
             List<FilterRule> eg = new ArrayList<>(), in = new ArrayList<>();
@@ -103,18 +112,24 @@ public final class RulesetCompiler {
                 }
             }
             return List.of(DeniedChains.of(true, templates), DeniedChains.of(false, templates),
-                    base(EGRESS_CHAIN, 0, eg, true, EGRESS_ISOLATED), base(INGRESS_CHAIN, 1, in, false, INGRESS_ISOLATED));
+                    ingressCheck(in), filter(eg));
         }
 
         /** The whole table, for writing it from scratch. */
         public FilterRuleset ruleset() {
             List<FilterSet> sets = new ArrayList<>(List.of(egressIsolated, ingressIsolated));
-            List<FilterChain> chains = new ArrayList<>();
+            // Each chain after the chains it jumps to: denied chains, Ingress units' chains, the
+            // ingress check, Egress units' chains (they jump to the check), the base chain.
+            List<FilterChain> base = baseChains(), ingress = new ArrayList<>(), egress = new ArrayList<>();
             for (Unit u : units()) {
                 sets.addAll(u.sets());
-                chains.addAll(u.chains());
+                u.chains().forEach(c -> (c.name().endsWith("-egress") ? egress : ingress).add(c));
             }
-            chains.addAll(baseChains());
+            List<FilterChain> chains = new ArrayList<>(base.subList(0, 2));
+            chains.addAll(ingress);
+            chains.add(base.get(2));
+            chains.addAll(egress);
+            chains.add(base.get(3));
             return new FilterRuleset(sets, chains);
         }
 
@@ -246,16 +261,25 @@ public final class RulesetCompiler {
         return new UnitTemplate(id, p, sets, chains, egressJump, ingressJump);
     }
 
-    private static FilterChain base(String name, int priority, List<FilterRule> jumps, boolean source, String isolated) {
+    private static FilterChain filter(List<FilterRule> egressJumps) {
         List<FilterRule> rules = new ArrayList<>();
         rules.add(FilterRule.of(Verdict.ACCEPT, new Match.EstablishedOrRelated()));
-        rules.addAll(jumps);
-        rules.add(new FilterRule(List.of(new Match.AddressIn(source, isolated, false)),
-                Verdict.jump(source ? DeniedChains.EGRESS : DeniedChains.INGRESS), false, null));
-        return FilterChain.forward(name, priority, rules);
+        rules.addAll(egressJumps);
+        rules.add(new FilterRule(List.of(new Match.AddressIn(true, EGRESS_ISOLATED, false)), Verdict.jump(DeniedChains.EGRESS), false, null));
+        rules.add(FilterRule.of(Verdict.jump(INGRESS_CHAIN)));
+        return FilterChain.forward(FILTER_CHAIN, 0, rules);
     }
 
-    /** A policy's chain for one direction: each rule as peer kinds x port entries, each an accept. */
+    /** Ends in a verdict on every path, so an egress chain's jump here never comes back. */
+    private static FilterChain ingressCheck(List<FilterRule> ingressJumps) {
+        List<FilterRule> rules = new ArrayList<>(ingressJumps);
+        rules.add(new FilterRule(List.of(new Match.AddressIn(false, INGRESS_ISOLATED, false)), Verdict.jump(DeniedChains.INGRESS), false, null));
+        rules.add(FilterRule.of(Verdict.ACCEPT));
+        return FilterChain.regular(INGRESS_CHAIN, rules);
+    }
+
+    /** A policy's chain for one direction: each rule as peer kinds x port entries, each an accept
+     * (ingress) or a jump to the ingress check (egress). */
     private static List<FilterRule> rules(NetworkPolicy p, List<PolicyRule> rules, String prefix, boolean egress,
             List<SetTemplate> sets) {
         List<FilterRule> out = new ArrayList<>();
@@ -313,7 +337,8 @@ public final class RulesetCompiler {
                 for (List<Match> port : portMatches) {
                     List<Match> all = new ArrayList<>(peer);
                     all.addAll(port);
-                    out.add(new FilterRule(all, Verdict.ACCEPT, false, p.key() + " " + dir + "[" + i + "]"));
+                    // Egress allowed: the ingress check decides (it never returns here).
+                    out.add(new FilterRule(all, egress ? Verdict.jump(INGRESS_CHAIN) : Verdict.ACCEPT, false, p.key() + " " + dir + "[" + i + "]"));
                 }
             }
         }

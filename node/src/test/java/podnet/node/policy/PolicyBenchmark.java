@@ -26,11 +26,13 @@ import podnet.linux.testing.Root;
  *     {@code pod run} on the node);
  * <li>TCP throughput between two of the fixture's pods (iperf3, 2 s per run) with no policy and
  *     with the 50 policies plus one that selects the server and allows the client, rounds of
- *     A B and B A alternately.
+ *     A B and B A alternately; besides Gbit/s, the CPU time client and server spent per byte,
+ *     which other load moves much less than throughput.
  * </ol>
  * Times are medians (and 90th percentiles) of 41 policy changes after 20 warm-ups, and of 201 ADDs
  * after 600 warm-ups (a warm agent: on a loaded machine the JIT needs them; the first ADD of the
- * process is printed apart). Then the ADD's parts one by one, to see where its time goes.
+ * process is printed apart). Then the ADD's parts one by one, to see where its time goes. With
+ * {@code -Dthroughput.only=true} only the throughput rounds run.
  */
 public final class PolicyBenchmark {
     private static final int IPERF_SECONDS = Integer.getInteger("iperf.seconds", 2);
@@ -53,6 +55,10 @@ public final class PolicyBenchmark {
                     fifty.addAll(PolicyManifest.parse(policy(n, 81), "default", false));
                 }
                 outside.apply(fifty);
+                if (Boolean.getBoolean("throughput.only")) {
+                    throughput(world, outside, fifty, rounds);
+                    return;
+                }
                 report("policy change, 200 pods, 50 policies (node netns entered per call)", changes(outside, 82));
                 report("pod ADD membership (node netns entered per call)", adds(outside, pods, "o"));
                 world.node.call(() -> {
@@ -167,6 +173,7 @@ public final class PolicyBenchmark {
         try {
             Thread.sleep(500);
             List<Double> none = new ArrayList<>(), with = new ArrayList<>(), ratios = new ArrayList<>();
+            List<Double> noneCpu = new ArrayList<>(), withCpu = new ArrayList<>(), cpuRatios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 // A B, then B A: whatever the first run of a round gains or loses falls on both sides.
                 for (int side = 0; side < 2; side++) {
@@ -174,15 +181,21 @@ public final class PolicyBenchmark {
                         for (NetworkPolicy p : policies.store().list()) {
                             policies.delete(p.namespace(), p.name());
                         }
-                        none.add(iperf(client, server));
+                        double[] m = iperf(client, server);
+                        none.add(m[0]);
+                        noneCpu.add(m[1]);
                     } else {
                         policies.apply(withAllow);
-                        with.add(iperf(client, server));
+                        double[] m = iperf(client, server);
+                        with.add(m[0]);
+                        withCpu.add(m[1]);
                     }
                 }
                 ratios.add(with.getLast() / none.getLast());
-                System.out.printf("round %d: none %.2f Gbit/s, 51 policies %.2f Gbit/s, ratio %.3f%n", r + 1, none.getLast(), with.getLast(),
-                        ratios.getLast());
+                cpuRatios.add(withCpu.getLast() / noneCpu.getLast());
+                System.out.printf("round %d: none %.2f Gbit/s %.0f ms/GB, 51 policies %.2f Gbit/s %.0f ms/GB, ratio %.3f, CPU ratio %.3f"
+                        + " (load %s)%n", r + 1, none.getLast(), noneCpu.getLast(), with.getLast(), withCpu.getLast(), ratios.getLast(),
+                        cpuRatios.getLast(), load());
             }
             double a = median(none), b = median(with);
             List<Double> sorted = new ArrayList<>(ratios);
@@ -190,6 +203,12 @@ public final class PolicyBenchmark {
             System.out.printf("TCP throughput x/a -> x/b (iperf3 %d s, %d rounds A B / B A): none %.2f Gbit/s, 51 policies %.2f Gbit/s,"
                     + " ratio of medians %.3f, median of round ratios %.3f (min %.3f, max %.3f)%n",
                     IPERF_SECONDS, rounds, a, b, b / a, median(ratios), sorted.getFirst(), sorted.getLast());
+            List<Double> cpuSorted = new ArrayList<>(cpuRatios);
+            cpuSorted.sort(null);
+            System.out.printf("TCP CPU per byte (iperf3 client + server CPU time / bytes): none %.0f ms/GB, 51 policies %.0f ms/GB,"
+                    + " ratio of medians %.3f, median of round ratios %.3f (quartiles %.3f, %.3f)%n",
+                    median(noneCpu), median(withCpu), median(withCpu) / median(noneCpu), median(cpuRatios),
+                    cpuSorted.get(cpuSorted.size() / 4), cpuSorted.get(cpuSorted.size() * 3 / 4));
         } finally {
             iperf.destroy();
             if (!iperf.waitFor(5, TimeUnit.SECONDS)) {
@@ -201,8 +220,13 @@ public final class PolicyBenchmark {
         }
     }
 
+    /**
+     * One iperf3 run: Gbit/s received, and the CPU time of client and server (iperf3's own
+     * getrusage: the veth, bridge, netfilter and TCP work of a packet runs in the sending
+     * process's softirq, so it is charged there) in ms per GB moved.
+     */
     @SuppressWarnings("unchecked")
-    private static double iperf(NetpolPods.Pod client, NetpolPods.Pod server) throws Exception {
+    private static double[] iperf(NetpolPods.Pod client, NetpolPods.Pod server) throws Exception {
         Process p = new ProcessBuilder("ip", "netns", "exec", client.netns.name(), "iperf3", "-c", server.ip.getHostAddress(),
                 "-p", Integer.toString(IPERF_PORT), "-t", Integer.toString(IPERF_SECONDS), "-J").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -211,7 +235,18 @@ public final class PolicyBenchmark {
         }
         Map<String, Object> end = (Map<String, Object>) JSON.std.mapFrom(out).get("end");
         Map<String, Object> received = (Map<String, Object>) end.get("sum_received");
-        return ((Number) received.get("bits_per_second")).doubleValue() / 1e9;
+        Map<String, Object> cpu = (Map<String, Object>) end.get("cpu_utilization_percent");
+        double seconds = ((Number) received.get("seconds")).doubleValue(), bytes = ((Number) received.get("bytes")).doubleValue();
+        double cpuSeconds = (((Number) cpu.get("host_total")).doubleValue() + ((Number) cpu.get("remote_total")).doubleValue()) / 100 * seconds;
+        return new double[] {((Number) received.get("bits_per_second")).doubleValue() / 1e9, cpuSeconds * 1e3 / (bytes / 1e9)};
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     private static double median(List<Double> v) {

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import podnet.linux.inet.Cidr;
+import podnet.linux.nftables.FilterChain;
+import podnet.linux.nftables.FilterRule;
+import podnet.linux.nftables.FilterRule.Verdict;
 import podnet.linux.nftables.FilterSet;
 import podnet.linux.nftables.FilterTable.ElementChange;
 import podnet.linux.nftables.SetKey;
@@ -69,6 +72,22 @@ class RulesetCompilerTest {
         assertThat(others).doesNotHaveDuplicates().doesNotContain(a);
         assertThat(RulesetCompiler.compile(new PolicyView(policies, namespaces, List.of())).ruleset().sets())
                 .allSatisfy(s -> assertThat(s.name()).matches("(egress|ingress)-isolated|p[0-9a-f]{10}-.*"));
+    }
+
+    @Test
+    void oneBaseChainWhoseEveryPathEndsInAVerdict() {
+        RulesetCompiler.Compiled c = RulesetCompiler.compile(new PolicyView(policies, namespaces, List.of(pod("x", "a", "web", 10))));
+        List<FilterChain> chains = c.ruleset().chains();
+        assertThat(chains.stream().filter(ch -> ch.forwardPriority() != null).map(FilterChain::name)).containsExactly(RulesetCompiler.FILTER_CHAIN);
+        FilterChain filter = chains.getLast(), ingress = chains.stream().filter(ch -> ch.name().equals(RulesetCompiler.INGRESS_CHAIN)).findFirst().orElseThrow();
+        assertThat(filter.rules().getFirst().matches()).containsExactly(new FilterRule.Match.EstablishedOrRelated());
+        assertThat(filter.rules().getLast()).isEqualTo(FilterRule.of(Verdict.jump(RulesetCompiler.INGRESS_CHAIN)));
+        // The ingress check never falls back into the egress part: it ends in accept.
+        assertThat(ingress.rules().getLast()).isEqualTo(FilterRule.of(Verdict.ACCEPT));
+        FilterChain egress = chains.stream().filter(ch -> ch.name().endsWith("-egress")).findFirst().orElseThrow();
+        assertThat(egress.rules()).isNotEmpty().allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.jump(RulesetCompiler.INGRESS_CHAIN)));
+        FilterChain in = chains.stream().filter(ch -> ch.name().endsWith("-ingress") && ch != ingress).findFirst().orElseThrow();
+        assertThat(in.rules()).isNotEmpty().allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.ACCEPT));
     }
 
     @Test
