@@ -101,6 +101,13 @@ final class FilterMessages {
                 case FilterRule.Match.EstablishedOrRelated e -> x.ctState()
                         .bitwiseMask(nativeInt(CT_STATE_ESTABLISHED | CT_STATE_RELATED))
                         .cmp(NFT_CMP_NEQ, new byte[4]);
+                case FilterRule.Match.TcpMidstreamPickup t -> x.ctState()
+                        .bitwiseMask(nativeInt(CT_STATE_NEW))
+                        .cmp(NFT_CMP_NEQ, new byte[4])
+                        .meta(NFT_META_L4PROTO, NFT_REG_1).cmp(NFT_CMP_EQ, new byte[] {6})
+                        .payload(NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1)
+                        .bitwiseMask(new byte[] {TCP_SYN})
+                        .cmp(NFT_CMP_EQ, new byte[1]);
                 case FilterRule.Match.AddressIn a -> ipv4(x)
                         .payload(a.source() ? 12 : 16, 4)
                         .lookup(a.set(), setIds.getOrDefault(a.set(), 0), a.negated());
@@ -138,7 +145,8 @@ final class FilterMessages {
     }
 
     /** ct state bits: 1 << (IP_CT_ESTABLISHED + 1), 1 << (IP_CT_RELATED + 1). */
-    static final int CT_STATE_ESTABLISHED = 2, CT_STATE_RELATED = 4;
+    static final int CT_STATE_ESTABLISHED = 2, CT_STATE_RELATED = 4, CT_STATE_NEW = 8;
+    private static final byte TCP_SYN = 0x02;
 
     private static Expressions ipv4(Expressions x) {
         return x.metaNfproto().cmp(NFT_CMP_EQ, new byte[] {(byte) NFPROTO_IPV4});

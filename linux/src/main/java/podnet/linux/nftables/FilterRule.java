@@ -27,6 +27,12 @@ public record FilterRule(List<Match> matches, Verdict verdict, boolean counter, 
         /** {@code ct state established,related}. */
         record EstablishedOrRelated() implements Match {}
 
+        /**
+         * {@code ct state new meta l4proto tcp tcp flags & syn == 0}: a TCP packet without SYN
+         * that conntrack has no entry for and is picking up mid-stream (nf_conntrack_tcp_loose).
+         */
+        record TcpMidstreamPickup() implements Match {}
+
         /** {@code ip saddr @SET} or {@code ip daddr @SET}, or {@code != @SET} when negated. */
         record AddressIn(boolean source, String set, boolean negated) implements Match {}
 

@@ -62,6 +62,7 @@ class FilterTableTest {
                 FilterRule.of(Verdict.ACCEPT, new Match.DestServiceIn("svc"))));
         FilterChain base = FilterChain.forward("base", 0, List.of(
                 FilterRule.of(Verdict.ACCEPT, new Match.EstablishedOrRelated()),
+                new FilterRule(List.of(new Match.TcpMidstreamPickup(), new Match.AddressIn(true, "pods", false)), Verdict.DROP, false, null),
                 new FilterRule(List.of(new Match.AddressIn(false, "pods", false)), Verdict.jump("allow"), false, "to pods"),
                 new FilterRule(List.of(new Match.AddressIn(false, "pods", false)), Verdict.DROP, true, "pods: nothing else")));
         return new FilterRuleset(sets, List.of(keep, allow, base));
@@ -82,6 +83,7 @@ class FilterTableTest {
         assertThat(allow).contains("ip saddr @cidrs tcp dport 80-81 accept")
                 .contains("ip daddr . meta l4proto . th dport @svc accept");
         assertThat(fwd).contains("ct state established,related accept").contains("ip daddr @pods jump allow comment \"to pods\"")
+                .contains("ct state new tcp flags ! syn ip saddr @pods drop")
                 .contains("ip daddr @pods counter packets 0 bytes 0 drop comment \"pods: nothing else\"");
         assertThat(table.chains()).containsExactlyInAnyOrder("keep", "allow", "base");
         assertThat(table.sets()).containsExactlyInAnyOrder("pods", "cidrs", "svc");

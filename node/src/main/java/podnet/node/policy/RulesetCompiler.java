@@ -41,6 +41,9 @@ import podnet.node.policy.UnitTemplate.SetTemplate;
  * chain ID-ingress                           one accept rule per peer kind x port entry
  * chain ID-egress                            the same, each jumping to pod-ingress instead
  * chain pod-filter (forward, priority 0)     ct established,related accept;
+ *                                            ct state new, TCP without SYN, from @ingress-isolated
+ *                                            or to @egress-isolated: drop (a cut connection's
+ *                                            packets, picked up mid-stream);
  *                                            ip saddr @ID-pods jump ID-egress ...;
  *                                            ip saddr @egress-isolated jump pod-egress-denied;
  *                                            jump pod-ingress
@@ -69,6 +72,7 @@ public final class RulesetCompiler {
     /** The chains every table of this layout has, beside the units'. */
     public static final List<String> FIXED_CHAINS = List.of(DeniedChains.EGRESS, DeniedChains.INGRESS, INGRESS_CHAIN, FILTER_CHAIN);
     private static final String PLACEHOLDER = "ID";
+    static final String MIDSTREAM_COMMENT = "podnet-policy: TCP without SYN and without a conntrack entry, from or to an isolated pod";
     /**
      * Templates by policy object: the store hands out the same objects until a policy changes,
      * so a pod's ADD fills templates instead of hashing every policy. Bounded; a miss only costs
@@ -264,6 +268,15 @@ public final class RulesetCompiler {
     private static FilterChain filter(List<FilterRule> egressJumps) {
         List<FilterRule> rules = new ArrayList<>();
         rules.add(FilterRule.of(Verdict.ACCEPT, new Match.EstablishedOrRelated()));
+        // A TCP packet conntrack picks up mid-stream (its entry was cut by a policy change, or
+        // lost) may be the reply side of a connection: let it make an entry and the other side's
+        // packets would pass as its "replies". So none that an isolated side could be the
+        // initiator of the forbidden direction of passes: from an ingress-isolated pod, or to an
+        // egress-isolated one. New connections start with SYN and are not affected.
+        rules.add(new FilterRule(List.of(new Match.TcpMidstreamPickup(), new Match.AddressIn(true, INGRESS_ISOLATED, false)),
+                Verdict.DROP, true, MIDSTREAM_COMMENT));
+        rules.add(new FilterRule(List.of(new Match.TcpMidstreamPickup(), new Match.AddressIn(false, EGRESS_ISOLATED, false)),
+                Verdict.DROP, true, MIDSTREAM_COMMENT));
         rules.addAll(egressJumps);
         rules.add(new FilterRule(List.of(new Match.AddressIn(true, EGRESS_ISOLATED, false)), Verdict.jump(DeniedChains.EGRESS), false, null));
         rules.add(FilterRule.of(Verdict.jump(INGRESS_CHAIN)));

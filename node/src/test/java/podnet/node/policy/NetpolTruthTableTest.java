@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import podnet.linux.conntrack.Conntrack;
 import podnet.linux.conntrack.ConntrackEntry;
@@ -150,6 +151,43 @@ class NetpolTruthTableTest implements NetpolCases.NetpolDriver {
             apply(NetpolCases.policy("x", "deny-all", "podSelector: {}"));
             assertThat(flow(b, a, port)).as("entry removed by the policy change").isFalse();
             assertThat(exchange(ch, to)).as("same socket, same 5-tuple, after the policy").isFalse();
+        }
+    }
+
+    @Order(2)
+    @Test
+    void aCutTcpConnectionDoesNotComeBackThroughItsServerSide() throws Exception {
+        NetpolPods.Pod a = world.pod("x/a"), b = world.pod("x/b");
+        apply(NetpolCases.policy("z", "unrelated", "podSelector: {}"));
+        try (ServerSocketChannel server = b.netns.call(ServerSocketChannel::open)) {
+            server.bind(new InetSocketAddress(b.ip, 9000));
+            try (SocketChannel client = a.netns.call(SocketChannel::open)) {
+                client.connect(new InetSocketAddress(b.ip, 9000));
+                try (SocketChannel accepted = server.accept()) {
+                    assertThat(sendAndReceive(client, accepted, '1')).as("before the policy").isTrue();
+                    // x/b admits nobody now: the connection a -> b is cut (its conntrack entry removed).
+                    apply(NetpolCases.policy("x", "b-closed", """
+                            podSelector: {matchLabels: {pod: b}}
+                            policyTypes: [Ingress]
+                            """));
+                    assertThat(flow(a, b, client.socket().getLocalPort())).as("entry removed by the policy change").isFalse();
+                    // The server speaks first: picked up mid-stream, that would make b the initiator
+                    // and let a's packets pass as its replies. Neither way gets through.
+                    assertThat(sendAndReceive(accepted, client, '2')).as("b -> a on the cut connection").isFalse();
+                    assertThat(sendAndReceive(client, accepted, '3')).as("a -> b on the cut connection").isFalse();
+                }
+            }
+        }
+    }
+
+    /** Writes {@code c} on {@code from}; whether {@code to} reads it within 1.5 s. */
+    private static boolean sendAndReceive(SocketChannel from, SocketChannel to, char c) throws Exception {
+        from.write(ByteBuffer.wrap(new byte[] {(byte) c}));
+        to.socket().setSoTimeout(1500);
+        try {
+            return to.socket().getInputStream().read() == c;
+        } catch (SocketTimeoutException e) {
+            return false;
         }
     }
 
