@@ -73,6 +73,7 @@ public final class Podnetd implements AutoCloseable {
     /** Calls being served, and when the last one ended (or the daemon started): for the idle exit. */
     private final AtomicInteger active = new AtomicInteger();
     private volatile long lastCallEnded = System.nanoTime();
+    private final AtomicInteger ended = new AtomicInteger();
 
     private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
         this.socket = socket;
@@ -170,6 +171,21 @@ public final class Podnetd implements AutoCloseable {
         stopRequested.countDown();
     }
 
+    /** Whether a call is being served now (the warm-up yields to it). */
+    boolean busy() {
+        return active.get() > 0;
+    }
+
+    /** Calls served to their end since the start. */
+    int callsEnded() {
+        return ended.get();
+    }
+
+    /** When the last call ended (System.nanoTime), or the daemon began serving. */
+    long lastCallEnded() {
+        return lastCallEnded;
+    }
+
     int inFlight() {
         return Math.max(0, settings.maxCalls() - calls.availablePermits() - (acceptor.isAlive() ? 1 : 0));
     }
@@ -223,6 +239,7 @@ public final class Podnetd implements AutoCloseable {
             threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve(),
                     () -> {
                         lastCallEnded = System.nanoTime();
+                        ended.incrementAndGet();
                         active.decrementAndGet();
                         calls.release();
                     });
