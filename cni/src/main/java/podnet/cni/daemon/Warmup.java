@@ -79,12 +79,15 @@ final class Warmup {
             long deadline = System.nanoTime() + budget.toNanos();
             Caller inProcess = (command, stdin) -> PluginRunner.run("bridge", env(command, podPath),
                     stdin.getBytes(StandardCharsets.UTF_8), Delegation.IN_PROCESS);
-            Caller shim = through == null ? null : shimCaller(through, data, podPath);
-            if (shim != null) {
+            Caller[] shim = {through == null ? null : shimCaller(through, data, podPath)};
+            if (shim[0] != null) {
                 // From the daemon's own namespaces first: the JDK makes its process reaper thread
                 // on the thread that starts the first child, and it must not live in the warm-up's netns.
                 try {
-                    shim.call("VERSION", conf);
+                    if (shim[0].call("VERSION", conf).exitCode() != 0) {
+                        log.println("podnetd: the warm-up cannot call " + through.socket() + " through the shim: in process only");
+                        shim[0] = null;
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException("warm-up: the shim", e);
                 } catch (InterruptedException e) {
@@ -98,10 +101,14 @@ final class Warmup {
                 long first = 0, last = 0;
                 inProcess.call("VERSION", conf);
                 while (done < cycles && awaitIdle(busy, deadline)) {
-                    boolean socket = shim != null && done >= SOCKET_FROM && done < SOCKET_FROM + SOCKET_CYCLES;
+                    boolean socket = shim[0] != null && done >= SOCKET_FROM && done < SOCKET_FROM + SOCKET_CYCLES;
                     long t0 = System.nanoTime();
-                    if (!cycle(socket ? shim : inProcess, conf, log)) {
-                        break;
+                    if (!cycle(socket ? shim[0] : inProcess, conf, log)) {
+                        if (!socket) {
+                            break;
+                        }
+                        shim[0] = null; // the socket path failed (said above): go on in process
+                        continue;
                     }
                     last = System.nanoTime() - t0;
                     first = done == 0 ? last : first;

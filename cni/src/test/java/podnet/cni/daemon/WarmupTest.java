@@ -51,6 +51,19 @@ class WarmupTest {
     }
 
     @Test
+    void aSocketNobodyServesLeavesTheCyclesInProcess() {
+        Root.assume();
+        assumeTrue(Files.isExecutable(SHIM), "the shim was not built (no cc)");
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+        Warmup.Report r = Warmup.run(3, Duration.ofSeconds(60), new Warmup.Through(SHIM, dir.resolve("nobody.sock")),
+                () -> false, log);
+        assertThat(r.cycles()).isEqualTo(3);
+        assertThat(r.throughSocket()).isZero();
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("in process only");
+    }
+
+    @Test
     void yieldsToCallsInFlightWithinItsBudget() {
         long t0 = System.nanoTime();
         Warmup.Report r = Warmup.run(40, Duration.ofMillis(300), null, () -> true, System.err);
