@@ -74,6 +74,8 @@ public final class Podnetd implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private volatile long lastCallEnded = System.nanoTime();
     private final AtomicInteger ended = new AtomicInteger();
+    /** Calls read that are not the warm-up's own. */
+    private final AtomicInteger realCalls = new AtomicInteger();
 
     private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
         this.socket = socket;
@@ -181,6 +183,11 @@ public final class Podnetd implements AutoCloseable {
         return ended.get();
     }
 
+    /** Calls read so far that were not the daemon's own warm-up's. */
+    int realCalls() {
+        return realCalls.get();
+    }
+
     /** When the last call ended (System.nanoTime), or the daemon began serving. */
     long lastCallEnded() {
         return lastCallEnded;
@@ -236,7 +243,8 @@ public final class Podnetd implements AutoCloseable {
     private void serveOnCallThread(UnixSocket conn) {
         active.incrementAndGet();
         try {
-            threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve(),
+            threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log,
+                    realCalls::incrementAndGet).serve(),
                     () -> {
                         lastCallEnded = System.nanoTime();
                         ended.incrementAndGet();

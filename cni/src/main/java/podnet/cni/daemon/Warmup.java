@@ -40,6 +40,9 @@ final class Warmup {
     static final int SOCKET_FROM = 1, SOCKET_CYCLES = 2;
     static final long SHIM_TIMEOUT_MS = 10_000;
 
+    /** The container ID of the warm-up's calls: the daemon tells them from real ones by it. */
+    static final String CONTAINER_ID = "podnetd-warmup";
+
     /** The daemon's socket and the shim that calls it; the warm-up runs the shim from its node namespace. */
     record Through(Path shim, Path socket) {}
 
@@ -63,6 +66,12 @@ final class Warmup {
      * the budget: a node busy with real calls warms up by them).
      */
     static Report run(int cycles, Duration budget, Through through, BooleanSupplier busy, PrintStream log) {
+        return run(cycles, budget, through, busy, () -> false, log);
+    }
+
+    /** {@link #run(int, Duration, Through, BooleanSupplier, PrintStream)}, ending early once {@code stop}. */
+    static Report run(int cycles, Duration budget, Through through, BooleanSupplier busy, BooleanSupplier stop,
+            PrintStream log) {
         Path data;
         try {
             data = Files.createTempDirectory("podnetd-warmup");
@@ -100,7 +109,7 @@ final class Warmup {
                 int done = 0, viaSocket = 0;
                 long first = 0, last = 0;
                 inProcess.call("VERSION", conf);
-                while (done < cycles && awaitIdle(busy, deadline)) {
+                while (done < cycles && !stop.getAsBoolean() && awaitIdle(busy, deadline) && !stop.getAsBoolean()) {
                     boolean socket = shim[0] != null && done >= SOCKET_FROM && done < SOCKET_FROM + SOCKET_CYCLES;
                     long t0 = System.nanoTime();
                     if (!cycle(socket ? shim[0] : inProcess, conf, log)) {
@@ -158,7 +167,7 @@ final class Warmup {
     private static Map<String, String> env(String command, String podNetns) {
         Map<String, String> env = new HashMap<>();
         env.put("CNI_COMMAND", command);
-        env.put("CNI_CONTAINERID", "podnetd-warmup");
+        env.put("CNI_CONTAINERID", CONTAINER_ID);
         env.put("CNI_NETNS", podNetns);
         env.put("CNI_IFNAME", "eth0");
         env.put("CNI_PATH", "/nonexistent");

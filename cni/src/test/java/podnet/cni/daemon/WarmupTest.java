@@ -46,6 +46,7 @@ class WarmupTest {
             assertThat(r.throughSocket()).isEqualTo(Warmup.SOCKET_CYCLES);
             // VERSION, then ADD, CHECK and DEL twice (host-local's calls, delegated, come on top)
             assertThat(d.callsEnded()).isGreaterThanOrEqualTo(1 + 3 * Warmup.SOCKET_CYCLES);
+            assertThat(d.realCalls()).as("the warm-up's own calls are no real ones").isZero();
         }
         assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("failed");
     }
@@ -61,6 +62,12 @@ class WarmupTest {
         assertThat(r.cycles()).isEqualTo(3);
         assertThat(r.throughSocket()).isZero();
         assertThat(logged.toString(StandardCharsets.UTF_8)).contains("in process only");
+    }
+
+    @Test
+    void endsAtOnceWhenToldToStop() {
+        Warmup.Report r = Warmup.run(40, Duration.ofSeconds(60), null, () -> false, () -> true, System.err);
+        assertThat(r.cycles()).isZero();
     }
 
     @Test
