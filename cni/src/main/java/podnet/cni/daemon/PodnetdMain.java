@@ -94,12 +94,18 @@ public final class PodnetdMain {
         // After the ready byte: formatting the time is ~70 ms of class loading in a cold JVM.
         log.println("podnetd: started at " + Instant.now() + ", pid " + ProcessHandle.current().pid());
         watchBuild(d, log);
-        if (args.warmUp()) {
-            Thread.ofPlatform().daemon().name("podnetd-warmup").start(() -> warmUp(d, shimWaits, log));
+        Thread warm = args.warmUp()
+                ? Thread.ofPlatform().daemon().name("podnetd-warmup").start(() -> warmUp(d, shimWaits, log))
+                : null;
+        int code = d.untilStopped(log);
+        if (warm != null) {
+            warm.join(WARM_UP_STOP.toMillis()); // it stops at the stop request: its temp dir goes with it
         }
-        System.exit(d.untilStopped(log));
+        System.exit(code);
     }
 
+    /** How long an exit waits for the warm-up to finish its cycle and clean up. */
+    static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
     /** How long the warm-up lets the node's first calls run alone, at most. */
     static final Duration FIRST_CALLS_ALONE = Duration.ofSeconds(2);
     /** Calls closer together than this are one burst (a runtime's loopback then bridge ADD): the warm-up waits it out. */
@@ -120,7 +126,7 @@ public final class PodnetdMain {
             // lock) slowed the runtime's next pods by 100-200 ms each, and those calls warm us anyway.
             int real = d.realCalls();
             Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, through(d), d::busy,
-                    () -> d.realCalls() != real, log);
+                    () -> d.realCalls() != real || d.stopRequested(), log);
             log.println("podnetd: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + r);
         } catch (RuntimeException | InterruptedException e) {
             log.println("podnetd: warm-up failed (serving anyway): " + e);
@@ -130,7 +136,7 @@ public final class PodnetdMain {
     /** Until a call ended and none came for {@link #QUIET}, or {@code max} passed. */
     static void awaitFirstCalls(Podnetd d, Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline && (d.callsEnded() == 0 || d.busy()
+        while (System.nanoTime() < deadline && !d.stopRequested() && (d.callsEnded() == 0 || d.busy()
                 || System.nanoTime() - d.lastCallEnded() < QUIET.toNanos())) {
             Thread.sleep(5);
         }

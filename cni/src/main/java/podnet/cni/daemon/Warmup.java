@@ -27,7 +27,8 @@ import podnet.linux.ns.NsThread;
  * the JIT's first compilations are in place when the first pods come. Two of the cycles go
  * through the daemon's socket with the exec shim as the caller ({@link Through}), for what only
  * a served call touches (accept, the request, the caller's pidfd and namespaces, the reply).
- * It yields to real calls: no cycle starts while one is being served. The same run, with
+ * It yields to real calls: no cycle starts while one is being served, and its caller may end it
+ * early (podnetd does at the first real call: its link churn slowed the runtime's next pods). The same run, with
  * {@code -XX:AOTCacheOutput}, trains the daemon's AOT cache at install time.
  */
 final class Warmup {
@@ -109,7 +110,7 @@ final class Warmup {
                 int done = 0, viaSocket = 0;
                 long first = 0, last = 0;
                 inProcess.call("VERSION", conf);
-                while (done < cycles && !stop.getAsBoolean() && awaitIdle(busy, deadline) && !stop.getAsBoolean()) {
+                while (done < cycles && awaitIdle(busy, stop, deadline)) {
                     boolean socket = shim[0] != null && done >= SOCKET_FROM && done < SOCKET_FROM + SOCKET_CYCLES;
                     long t0 = System.nanoTime();
                     if (!cycle(socket ? shim[0] : inProcess, conf, log)) {
@@ -153,15 +154,15 @@ final class Warmup {
         return true;
     }
 
-    /** Waits while {@code busy}; false once the deadline passed. */
-    private static boolean awaitIdle(BooleanSupplier busy, long deadline) throws InterruptedException {
-        while (busy.getAsBoolean()) {
+    /** Waits while {@code busy}; false once the deadline passed or {@code stop}. */
+    private static boolean awaitIdle(BooleanSupplier busy, BooleanSupplier stop, long deadline) throws InterruptedException {
+        while (busy.getAsBoolean() && !stop.getAsBoolean()) {
             if (System.nanoTime() >= deadline) {
                 return false;
             }
             Thread.sleep(5);
         }
-        return System.nanoTime() < deadline;
+        return System.nanoTime() < deadline && !stop.getAsBoolean();
     }
 
     private static Map<String, String> env(String command, String podNetns) {
