@@ -23,7 +23,8 @@
  * Settings (environment first, then <dir of this executable>/podnet-shim.conf lines key=value):
  *   PODNET_AUTOSTART / autostart   0, off, no or false: never start a daemon (one-shot path)
  *   PODNET_IDLE_EXIT / idle-exit   seconds a started daemon stays without calls (default 600)
- *   PODNET_WARMUP / warm-up        off: the started daemon takes calls without warming up first
+ *   PODNET_WARMUP / warm-up        off: the started daemon does not warm up (it serves at once either
+ *                                  way, and otherwise warms up beside the calls)
  *
  * Wire format (native byte order, same machine):
  *   request:  "PNC1" u32 n_env { u32 len, bytes "K=V" }*n_env  u32 len, plugin  u32 len, stdin

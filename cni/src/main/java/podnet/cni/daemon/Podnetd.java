@@ -73,6 +73,9 @@ public final class Podnetd implements AutoCloseable {
     /** Calls being served, and when the last one ended (or the daemon started): for the idle exit. */
     private final AtomicInteger active = new AtomicInteger();
     private volatile long lastCallEnded = System.nanoTime();
+    private final AtomicInteger ended = new AtomicInteger();
+    /** Calls read that are not the warm-up's own. */
+    private final AtomicInteger realCalls = new AtomicInteger();
 
     private Podnetd(DaemonSocket socket, Plugins plugins, PrintStream log, Settings settings) {
         this.socket = socket;
@@ -170,6 +173,26 @@ public final class Podnetd implements AutoCloseable {
         stopRequested.countDown();
     }
 
+    /** Whether a call is being served now (the warm-up yields to it). */
+    boolean busy() {
+        return active.get() > 0;
+    }
+
+    /** Calls served to their end since the start. */
+    int callsEnded() {
+        return ended.get();
+    }
+
+    /** Calls read so far that were not the daemon's own warm-up's. */
+    int realCalls() {
+        return realCalls.get();
+    }
+
+    /** When the last call ended (System.nanoTime), or the daemon began serving. */
+    long lastCallEnded() {
+        return lastCallEnded;
+    }
+
     int inFlight() {
         return Math.max(0, settings.maxCalls() - calls.availablePermits() - (acceptor.isAlive() ? 1 : 0));
     }
@@ -220,9 +243,11 @@ public final class Podnetd implements AutoCloseable {
     private void serveOnCallThread(UnixSocket conn) {
         active.incrementAndGet();
         try {
-            threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log).serve(),
+            threads.start(() -> new ShimConnection(conn, plugins, budget, (int) settings.idleTimeout().toMillis(), log,
+                    realCalls::incrementAndGet).serve(),
                     () -> {
                         lastCallEnded = System.nanoTime();
+                        ended.incrementAndGet();
                         active.decrementAndGet();
                         calls.release();
                     });

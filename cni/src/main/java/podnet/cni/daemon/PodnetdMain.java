@@ -16,9 +16,10 @@ import podnet.linux.sys.FileDescriptor;
  * The installed {@code podnetd} launcher's main (written by {@code podnet cni install} next to
  * the plugins; the shim starts it when no podnetd listens):
  * {@code podnetd [--socket PATH] [--idle-exit SECONDS] [--no-warm-up] [--train]}.
- * It owns the socket, warms up ({@link Warmup}), takes calls, then tells the shim it is ready
- * by writing a byte to the pipe named by {@code PODNET_READY_FD}. {@code --idle-exit 0} (the
- * default here) never exits; {@code --train} only warms up and exits (the AOT cache's training).
+ * It owns the socket, takes calls, tells the shim it is ready by writing a byte to the pipe
+ * named by {@code PODNET_READY_FD}, and warms up beside the calls ({@link Warmup}; the log says
+ * "warmed up" when done). {@code --idle-exit 0} (the default here) never exits; {@code --train}
+ * serves a socket of its own in a temp dir, warms up through it and exits (the AOT cache's training).
  * Exit codes: 0 stopped, 1 another podnetd owns the socket or it cannot be bound, 2 bad usage.
  */
 public final class PodnetdMain {
@@ -76,10 +77,8 @@ public final class PodnetdMain {
             return;
         }
         if (args.train()) {
-            Warmup.run(Warmup.CYCLES, Duration.ofSeconds(60), log);
-            System.exit(0);
+            System.exit(train(log));
         }
-        log.println("podnetd: starting at " + Instant.now() + ", pid " + ProcessHandle.current().pid());
         Podnetd d;
         try {
             d = open(args);
@@ -88,19 +87,87 @@ public final class PodnetdMain {
             System.exit(1);
             return;
         }
-        if (args.warmUp()) {
-            long t0 = System.nanoTime();
-            try {
-                Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, log);
-                log.printf("podnetd: warmed up in %d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, r);
-            } catch (RuntimeException e) {
-                log.println("podnetd: warm-up failed (serving anyway): " + e);
-            }
-        }
+        // Calls are taken at once: the one that started us (the node's first pod) is not made to
+        // wait for the warm-up, which runs beside the calls and yields to them.
         d.serve();
-        notifyReady(System.getenv(), log);
+        boolean shimWaits = notifyReady(System.getenv(), log);
+        // After the ready byte: formatting the time is ~70 ms of class loading in a cold JVM.
+        log.println("podnetd: started at " + Instant.now() + ", pid " + ProcessHandle.current().pid());
         watchBuild(d, log);
-        System.exit(d.untilStopped(log));
+        Thread warm = args.warmUp()
+                ? Thread.ofPlatform().daemon().name("podnetd-warmup").start(() -> warmUp(d, shimWaits, log))
+                : null;
+        int code = d.untilStopped(log);
+        if (warm != null) {
+            warm.join(WARM_UP_STOP.toMillis()); // it stops at the stop request: its temp dir goes with it
+        }
+        System.exit(code);
+    }
+
+    /** How long an exit waits for the warm-up to finish its cycle and clean up. */
+    static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
+    /** How long the warm-up lets the node's first calls run alone, at most. */
+    static final Duration FIRST_CALLS_ALONE = Duration.ofSeconds(2);
+    /** Calls closer together than this are one burst (a runtime's loopback then bridge ADD): the warm-up waits it out. */
+    static final Duration QUIET = Duration.ofMillis(100);
+
+    /**
+     * The warm-up, beside the calls; when a shim waits for us it first lets that call (and the
+     * ones right behind it) run alone. Its report, or why it failed, goes to the log: a daemon
+     * that did not warm up still serves, only its first calls are slower.
+     */
+    static void warmUp(Podnetd d, boolean shimWaits, PrintStream log) {
+        try {
+            if (shimWaits) {
+                awaitFirstCalls(d, FIRST_CALLS_ALONE);
+            }
+            long t0 = System.nanoTime();
+            // Real calls during the warm-up end it: its cycles (links made and deleted, the rtnl
+            // lock) slowed the runtime's next pods by 100-200 ms each, and those calls warm us anyway.
+            int real = d.realCalls();
+            Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, through(d), d::busy,
+                    () -> d.realCalls() != real || d.stopRequested(), log);
+            log.println("podnetd: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + r);
+        } catch (RuntimeException | InterruptedException e) {
+            log.println("podnetd: warm-up failed (serving anyway): " + e);
+        }
+    }
+
+    /** Until a call ended and none came for {@link #QUIET}, or {@code max} passed. */
+    static void awaitFirstCalls(Podnetd d, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline && !d.stopRequested() && (d.callsEnded() == 0 || d.busy()
+                || System.nanoTime() - d.lastCallEnded() < QUIET.toNanos())) {
+            Thread.sleep(5);
+        }
+    }
+
+    /** The warm-up's calls through the socket, when the exec shim is there to make them. */
+    static Warmup.Through through(Podnetd d) {
+        return ShimExecutable.find(PluginClasspath.of()).map(s -> new Warmup.Through(s, d.socketPath())).orElse(null);
+    }
+
+    /**
+     * {@code --train}: what a start does, on a socket of its own in a temp dir (the AOT cache
+     * must see the served path too: accept, request, caller namespaces, reply), then exits.
+     */
+    static int train(PrintStream log) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("podnetd-train");
+        } catch (IOException e) {
+            log.println("podnetd: training: " + e.getMessage());
+            return 1;
+        }
+        try (Podnetd d = Podnetd.open(dir.resolve("podnetd.sock"), PluginRunner::runExecutable, log,
+                Podnetd.Settings.DEFAULT)) {
+            d.serve();
+            Warmup.Report r = Warmup.run(Warmup.CYCLES, Duration.ofSeconds(60), through(d), d::busy, log);
+            log.println("podnetd: trained: " + r);
+            return 0;
+        } finally {
+            podnet.linux.fs.DirectoryTree.deleteQuietly(dir);
+        }
     }
 
     /**
@@ -149,24 +216,29 @@ public final class PodnetdMain {
         }
     }
 
-    /** Writes the ready byte to the shim's pipe (PODNET_READY_FD) and closes it; nothing if unset. */
-    static void notifyReady(Map<String, String> env, PrintStream log) {
+    /**
+     * Writes the ready byte to the shim's pipe (PODNET_READY_FD) and closes it; nothing if unset.
+     * Whether a shim was told (it is about to call).
+     */
+    static boolean notifyReady(Map<String, String> env, PrintStream log) {
         String v = env.get("PODNET_READY_FD");
         if (v == null || !v.matches("\\d{1,4}")) {
-            return;
+            return false;
         }
         Path link = Path.of("/proc/self/fd", v);
         try {
             if (!Files.readSymbolicLink(link).toString().startsWith("pipe:")) {
-                return; // not the shim's pipe (fd 3 may be systemd's socket): leave it alone
+                return false; // not the shim's pipe (fd 3 may be systemd's socket): leave it alone
             }
         } catch (IOException e) {
-            return; // not open
+            return false; // not open
         }
         try {
             Files.write(link, new byte[] {'1'});
+            return true;
         } catch (IOException e) {
             log.println("podnetd: could not tell the shim it is ready: " + e.getMessage());
+            return false;
         } finally {
             FileDescriptor.close(Integer.parseInt(v)); // the shim sees EOF after the byte; we hold nothing of it
         }

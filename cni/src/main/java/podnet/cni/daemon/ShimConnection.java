@@ -27,7 +27,16 @@ final class ShimConnection {
     private final int idleTimeoutMillis;
     private final PrintStream log;
 
+    /** Told of each call read that is not the daemon's own warm-up's (its container ID is {@link Warmup#CONTAINER_ID}). */
+    private final Runnable realCall;
+
     ShimConnection(UnixSocket conn, Podnetd.Plugins plugins, MemoryBudget budget, int idleTimeoutMillis, PrintStream log) {
+        this(conn, plugins, budget, idleTimeoutMillis, log, () -> {});
+    }
+
+    ShimConnection(UnixSocket conn, Podnetd.Plugins plugins, MemoryBudget budget, int idleTimeoutMillis, PrintStream log,
+            Runnable realCall) {
+        this.realCall = realCall;
         this.conn = conn;
         this.plugins = plugins;
         this.budget = budget;
@@ -46,6 +55,9 @@ final class ShimConnection {
             try {
                 call = ShimCall.read(conn, charge);
                 podnet.cni.spec.Phases.mark("read");
+                if (!Warmup.CONTAINER_ID.equals(call.env().get("CNI_CONTAINERID"))) {
+                    realCall.run();
+                }
             } catch (ShimCall.BadRequest e) {
                 answer(null, e.code, e.getMessage(), null);
                 return;

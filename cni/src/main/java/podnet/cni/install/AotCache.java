@@ -105,8 +105,9 @@ final class AotCache {
 
     /**
      * The AOT cache of {@code podnetd}, trained if missing by its warm-up (the same ADD, CHECK
-     * and DEL cycles a start does, in namespaces that vanish with the training JVM); null when
-     * it cannot be made. {@code jvmFlags} must be the launcher's: a cache is refused by a JVM
+     * and DEL cycles a start does, in namespaces that vanish with the training JVM, two of them
+     * served through a socket of the training run's own with the installed shim as the caller);
+     * null when it cannot be made. {@code jvmFlags} must be the launcher's: a cache is refused by a JVM
      * whose heap or GC settings differ from the training's.
      */
     static Path ensureDaemon(Path javaBin, List<Path> classpath, String jvmFlags, PrintStream log) {

@@ -134,6 +134,23 @@ class AutoStartTest {
     }
 
     @Test
+    void theFirstCallIsAnsweredBeforeTheWarmUpWhichThenRunsBesideTheCalls() throws Exception {
+        Files.writeString(conf(), Files.readString(conf()).replace("warm-up=off", "warm-up=on"));
+        ChildProcess.Result r = version(Map.of());
+        assertThat(r.exit()).as(r.out()).isZero();
+        Path log = socket.resolveSibling("podnetd.log");
+        assertThat(Files.readString(log)).as("answered before the warm-up ended").doesNotContain("warmed up");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.readString(log).matches("(?s).*(through the socket|warm-up failed).*") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(log)).contains("podnetd: warmed up in").contains(
+                Warmup.SOCKET_CYCLES + " through the socket");
+        assertThat(version(Map.of()).exit()).isZero();
+        assertThat(daemons()).hasSize(1);
+    }
+
+    @Test
     void optOutByEnvironmentOrConfigKeepsTheOneShotPath() throws Exception {
         ChildProcess.Result r = version(Map.of("PODNET_AUTOSTART", "0"));
         assertThat(r.exit()).isEqualTo(1);

@@ -18,7 +18,7 @@ import podnet.linux.fs.DirectoryTree;
 /**
  * podnetd's cold start, for a plugin set installed with its {@code podnetd} launcher, each trial
  * on a socket of its own: the first ADD a freshly started daemon serves (the launcher run by
- * hand, waited for until it listens), and the first ADD of a node with no daemon at all, where
+ * hand, waited for until it says it warmed up), and the first ADD of a node with no daemon at all, where
  * the shim starts one and the call waits for it (what the first pod of a node sees).
  */
 final class ColdStart {
@@ -78,7 +78,10 @@ final class ColdStart {
         return add.nanos();
     }
 
-    /** The launcher, as the shim would start it, waited for until it takes calls (its "listening" line). */
+    /**
+     * The launcher, as the shim would start it, waited for until its warm-up (beside the calls)
+     * is over: its "warmed up" line, or "warm-up failed".
+     */
     private static Process startDaemon(PluginSet set, Path socket) {
         ProcessBuilder pb = new ProcessBuilder(set.dir().resolve("podnetd").toString(), "--socket", socket.toString(),
                 "--idle-exit", "600");
@@ -87,12 +90,12 @@ final class ColdStart {
             Process p = pb.start();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("podnetd: listening on")) {
+                if (line.startsWith("podnetd: warmed up") || line.startsWith("podnetd: warm-up failed")) {
                     Thread.ofPlatform().daemon().start(() -> drain(r));
                     return p;
                 }
             }
-            throw new IllegalStateException("podnetd of " + set.label() + " exited before it listened (" + p.waitFor() + ")");
+            throw new IllegalStateException("podnetd of " + set.label() + " exited before it warmed up (" + p.waitFor() + ")");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
