@@ -2,6 +2,8 @@ package podnet.cni.bridge;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +90,7 @@ final class AgentHook {
 
     /** Only a socket file that is there (the usual case without an agent costs one stat and no more classes). */
     private static Optional<Path> present(Optional<Path> socket) {
-        return socket.filter(p -> java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        return socket.filter(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 
     private static Optional<PodEvent> event(Call call, PodEvent.Op op, InetAddress ip) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import podnet.cni.spec.Call;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.CniPlugin;
+import podnet.cni.spec.Phases;
 import podnet.cni.spec.Result;
 import podnet.cni.spec.Result.IpConfig;
 import podnet.cni.spec.Result.RouteEntry;
@@ -55,25 +56,25 @@ public final class Bridge implements CniPlugin {
         Netns container = Sandbox.require(call.env().netns());
         String ifName = call.env().ifName();
         Undo undo = new Undo();
-        podnet.cni.spec.Phases.mark("parse");
+        Phases.mark("parse");
         try (NetlinkHandle host = NetlinkHandle.open()) {
             NetlinkHandle cont = null;
             try {
                 Link br = HostBridge.ensure(host, conf, undo); // refuses a non-bridge before changing anything
-                podnet.cni.spec.Phases.mark("bridge");
+                Phases.mark("bridge");
                 Link hostLink = VethPair.create(host, container, ifName, br, conf, undo);
                 String hostVeth = hostLink.name();
                 int podIndex = hostLink.linkIndex(); // the pod end's index, in the pod
-                podnet.cni.spec.Phases.mark("veth");
+                Phases.mark("veth");
                 HostBridge.plug(host, hostVeth, conf);
-                podnet.cni.spec.Phases.mark("plug");
+                Phases.mark("plug");
                 List<IpConfig> ips = List.of();
                 List<RouteEntry> routes = List.of();
                 Result.Dns dns = Result.Dns.EMPTY;
                 Link contLink;
                 if (ipam != null) {
                     Result lease = ipam.add(call);
-                    podnet.cni.spec.Phases.mark("ipam");
+                    Phases.mark("ipam");
                     undo.push("IPAM DEL", () -> ipam.del(call));
                     if (lease.ips().isEmpty()) {
                         throw new CniError(CniError.INTERNAL, "IPAM plugin returned missing IP config");
@@ -81,20 +82,20 @@ public final class Bridge implements CniPlugin {
                     Gateways gws = Gateways.of(lease, conf);
                     ips = gws.ips();
                     AgentHook.added(call, ips, undo); // in the node's policy sets before the pod has its address
-                    podnet.cni.spec.Phases.mark("agent");
+                    Phases.mark("agent");
                     routes = gws.routes();
                     dns = lease.dns();
                     cont = ContainerSide.enter(container, ifName, ips, conf);
-                    podnet.cni.spec.Phases.mark("enter");
+                    Phases.mark("enter");
                     contLink = ContainerSide.configure(cont, podIndex, ifName, ips, routes, conf);
-                    podnet.cni.spec.Phases.mark("podcfg");
+                    Phases.mark("podcfg");
                     if (conf.isGateway()) {
                         gws.applyTo(host, br, conf.forceAddress(), hostVeth, undo);
                     }
-                    podnet.cni.spec.Phases.mark("gw");
+                    Phases.mark("gw");
                     if (conf.ipMasq()) {
                         NodeTables.addMasquerade(call, ips, undo);
-                        podnet.cni.spec.Phases.mark("masq");
+                        Phases.mark("masq");
                     }
                 } else {
                     cont = ContainerSide.open(container);
@@ -108,7 +109,7 @@ public final class Bridge implements CniPlugin {
                     NodeTables.addSpoofCheck(call, hostVeth, contLink.mac(), undo);
                 }
                 List<Link> now = VethPair.settled(host, hostLink.index(), br.index(), !conf.disableContainerInterface());
-                podnet.cni.spec.Phases.mark("settled");
+                Phases.mark("settled");
                 hostLink = now.get(0);
                 br = now.get(1);
                 if (!conf.dns().isEmpty()) {
@@ -143,17 +144,17 @@ public final class Bridge implements CniPlugin {
         if (container != null) {
             podIps.addAll(deleteContainerInterface(call, container, conf.ipMasq()));
         }
-        podnet.cni.spec.Phases.mark("delif");
+        Phases.mark("delif");
         if (conf.macSpoofCheck()) {
             NodeTables.removeSpoofCheck(call);
         }
         Ipam ipam = ipam(conf, call);
         if (ipam != null) {
             podIps.addAll(ipam.del(call));
-            podnet.cni.spec.Phases.mark("ipam");
+            Phases.mark("ipam");
             if (conf.ipMasq()) {
                 NodeTables.removeMasquerade(call, podIps);
-                podnet.cni.spec.Phases.mark("masq");
+                Phases.mark("masq");
             }
         }
     }

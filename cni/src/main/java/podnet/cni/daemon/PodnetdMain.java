@@ -10,6 +10,7 @@ import java.util.Map;
 import podnet.cni.PluginRunner;
 import podnet.cni.build.InstalledBuild;
 import podnet.cni.build.PluginClasspath;
+import podnet.linux.fs.DirectoryTree;
 import podnet.linux.sys.FileDescriptor;
 
 /**
@@ -166,7 +167,7 @@ public final class PodnetdMain {
             log.println("podnetd: trained: " + r);
             return 0;
         } finally {
-            podnet.linux.fs.DirectoryTree.deleteQuietly(dir);
+            DirectoryTree.deleteQuietly(dir);
         }
     }
 
