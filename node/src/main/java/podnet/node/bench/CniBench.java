@@ -29,7 +29,13 @@ public final class CniBench {
     /** One row of results: an operation timed for each plugin set. */
     public record Row(String operation, Map<String, Stats> bySet) {}
 
-    private static final int WARM_UP = 5, VERSIONS = 10, BURSTS = 3;
+    /**
+     * Untimed ADD/DEL cycles before the warm figures: podnetd serves its first calls at once and
+     * no longer warms up before them, so "warm" is what a node's podnetd is after its first few
+     * dozen pods (C1 compiles a method after ~200 calls); the cold figures are measured apart.
+     */
+    private static final int WARM_UP = 40;
+    private static final int VERSIONS = 10, BURSTS = 3;
 
     private final Options options;
     private final PrintStream log;
