@@ -97,23 +97,26 @@ public final class PolicyEnforcer {
      */
     public int podsReplaced(PolicyView before, List<PolicyPod> gone, PolicyView after, List<PolicyPod> come,
             Supplier<PolicyView> everything) {
-        Set<List<Object>> out = new LinkedHashSet<>(), in = new LinkedHashSet<>();
+        Set<Element> out = new LinkedHashSet<>(), in = new LinkedHashSet<>();
         for (PolicyPod p : gone) {
             if (!before.policies().isEmpty() && p.ip() != null) {
-                RulesetCompiler.memberships(before, p, false).forEach(c -> out.add(List.of(c.set(), c.key())));
+                RulesetCompiler.memberships(before, p, false).forEach(c -> out.add(new Element(c.set(), c.key())));
             }
         }
         for (PolicyPod p : come) {
             if (!after.policies().isEmpty() && p.ip() != null) {
-                RulesetCompiler.memberships(after, p, true).forEach(c -> in.add(List.of(c.set(), c.key())));
+                RulesetCompiler.memberships(after, p, true).forEach(c -> in.add(new Element(c.set(), c.key())));
             }
         }
         List<ElementChange> changes = new ArrayList<>();
-        out.stream().filter(e -> !in.contains(e)).forEach(e -> changes.add(new ElementChange((String) e.get(0), (SetKey) e.get(1), false)));
-        in.stream().filter(e -> !out.contains(e)).forEach(e -> changes.add(new ElementChange((String) e.get(0), (SetKey) e.get(1), true)));
+        out.stream().filter(e -> !in.contains(e)).forEach(e -> changes.add(new ElementChange(e.set(), e.key(), false)));
+        in.stream().filter(e -> !out.contains(e)).forEach(e -> changes.add(new ElementChange(e.set(), e.key(), true)));
         send(changes, everything);
         return changes.size();
     }
+
+    /** A set's element, whichever way it changes. */
+    private record Element(String set, SetKey key) {}
 
     private void send(List<ElementChange> changes, Supplier<PolicyView> everything) {
         if (changes.isEmpty()) {
