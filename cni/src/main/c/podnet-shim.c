@@ -30,7 +30,7 @@
  *   request:  "PNC1" u32 n_env { u32 len, bytes "K=V" }*n_env  u32 len, plugin  u32 len, stdin
  *   response: u32 exit_code  u32 len, stdout
  */
-#define _GNU_SOURCE /* pipe2, close_range */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -45,6 +45,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -333,7 +334,8 @@ static void exec_daemon(const char *launcher, const char *sockpath, const char *
     int rdy = fcntl(ready, F_DUPFD_CLOEXEC, 10);
     if (null < 0 || log < 0 || rdy < 0) _exit(127);
     if (place_fd(null, 0) < 0 || place_fd(log, 1) < 0 || place_fd(log, 2) < 0 || place_fd(rdy, 3) < 0) _exit(127);
-    if (close_range(4, ~0U, 0) < 0) { /* a kernel before 5.9 */
+    /* The raw syscall: musl has no close_range wrapper. */
+    if (syscall(SYS_close_range, 4, ~0U, 0) < 0) { /* a kernel before 5.9 */
         for (int fd = 4; fd < 4096; fd++) close(fd);
     }
     sigset_t none;
