@@ -112,26 +112,66 @@ public final class PodnetdMain {
     /** Calls closer together than this are one burst (a runtime's loopback then bridge ADD): the warm-up waits it out. */
     static final Duration QUIET = Duration.ofMillis(100);
 
+    /** A warm-up that real calls ended resumes once no call came for this long. */
+    static final Duration RESUME_AFTER = Duration.ofSeconds(1);
+    /** Real calls after which the daemon is warm by them and stops warming up (a cycle is three calls). */
+    static final int WARM_BY_CALLS = 3 * Warmup.CYCLES;
+    /** Rounds a warm-up that keeps being interrupted gets at most. */
+    static final int MAX_ROUNDS = 8;
+
+    static void warmUp(Podnetd d, boolean shimWaits, PrintStream log) {
+        warmUp(d, shimWaits, Warmup.CYCLES, Warmup.BUDGET, RESUME_AFTER, log);
+    }
+
     /**
      * The warm-up, beside the calls; when a shim waits for us it first lets that call (and the
-     * ones right behind it) run alone. Its report, or why it failed, goes to the log: a daemon
-     * that did not warm up still serves, only its first calls are slower.
+     * ones right behind it) run alone. Real calls end a round: its cycles (links made and deleted,
+     * the rtnl lock) slowed the runtime's next pods by 100-200 ms each. Once no call came for
+     * {@code resumeAfter} it goes on with the cycles left, within one {@code budget} for all
+     * rounds, until the daemon had {@code cycles} of them or {@link #WARM_BY_CALLS} real calls:
+     * a node whose first pod came alone is warm for its next ones too. Its report, or why it
+     * failed, goes to the log: a daemon that did not warm up still serves, only slower at first.
      */
-    static void warmUp(Podnetd d, boolean shimWaits, PrintStream log) {
+    static void warmUp(Podnetd d, boolean shimWaits, int cycles, Duration budget, Duration resumeAfter, PrintStream log) {
         try {
             if (shimWaits) {
                 awaitFirstCalls(d, FIRST_CALLS_ALONE);
             }
             long t0 = System.nanoTime();
-            // Real calls during the warm-up end it: its cycles (links made and deleted, the rtnl
-            // lock) slowed the runtime's next pods by 100-200 ms each, and those calls warm us anyway.
-            int real = d.realCalls();
-            Warmup.Report r = Warmup.run(Warmup.CYCLES, Warmup.BUDGET, through(d), d::busy,
-                    () -> d.realCalls() != real || d.stopRequested(), log);
-            log.println("podnetd: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + r);
+            Warmup.Through through = through(d);
+            Warmup.Report total = Warmup.Report.NONE;
+            long left = budget.toNanos();
+            int rounds = 0;
+            while (true) {
+                int real = d.realCalls();
+                long r0 = System.nanoTime();
+                Warmup.Report r = Warmup.run(cycles - total.cycles(), Duration.ofNanos(left),
+                        total.throughSocket() < Warmup.SOCKET_CYCLES ? through : null, d::busy,
+                        () -> d.realCalls() != real || d.stopRequested(), log);
+                left -= System.nanoTime() - r0;
+                total = total.then(r);
+                rounds++;
+                if (total.cycles() >= cycles || left <= 0 || rounds == MAX_ROUNDS || !awaitQuiet(d, resumeAfter)) {
+                    break;
+                }
+            }
+            log.println("podnetd: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + total
+                    + (rounds > 1 ? ", in " + rounds + " rounds (real calls came between)" : ""));
         } catch (RuntimeException | InterruptedException e) {
             log.println("podnetd: warm-up failed (serving anyway): " + e);
         }
+    }
+
+    /** Until no call is in flight and none ended for {@code quiet}; false if the daemon stops or is warm by real calls first. */
+    static boolean awaitQuiet(Podnetd d, Duration quiet) throws InterruptedException {
+        long step = Math.max(1, Math.min(100, quiet.toMillis() / 10));
+        while (!d.stopRequested() && d.realCalls() < WARM_BY_CALLS) {
+            if (!d.busy() && System.nanoTime() - d.lastCallEnded() >= quiet.toNanos()) {
+                return true;
+            }
+            Thread.sleep(step);
+        }
+        return false;
     }
 
     /** Until a call ended and none came for {@link #QUIET}, or {@code max} passed. */

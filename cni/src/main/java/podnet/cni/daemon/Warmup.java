@@ -28,7 +28,8 @@ import podnet.linux.ns.NsThread;
  * through the daemon's socket with the exec shim as the caller ({@link Through}), for what only
  * a served call touches (accept, the request, the caller's pidfd and namespaces, the reply).
  * It yields to real calls: no cycle starts while one is being served, and its caller may end it
- * early (podnetd does at the first real call: its link churn slowed the runtime's next pods). The same run, with
+ * early (podnetd does at the first real call: its link churn slowed the runtime's next pods, and
+ * resumes it once the node is quiet again, see {@link PodnetdMain#warmUp}). The same run, with
  * {@code -XX:AOTCacheOutput}, trains the daemon's AOT cache at install time.
  */
 final class Warmup {
@@ -49,6 +50,14 @@ final class Warmup {
 
     /** How a warm-up went: cycles completed (through the socket among them), and the first and last cycle's time. */
     record Report(int cycles, int throughSocket, long firstNanos, long lastNanos) {
+        static final Report NONE = new Report(0, 0, 0, 0);
+
+        /** This report followed by {@code next}'s (a warm-up resumed after real calls). */
+        Report then(Report next) {
+            return new Report(cycles + next.cycles, throughSocket + next.throughSocket,
+                    cycles > 0 ? firstNanos : next.firstNanos, next.cycles > 0 ? next.lastNanos : lastNanos);
+        }
+
         @Override
         public String toString() {
             return cycles + " ADD/CHECK/DEL cycles, " + throughSocket + " through the socket (the first "

@@ -96,4 +96,32 @@ class WarmupTest {
         built.toFile().setExecutable(true);
         assertThat(ShimExecutable.find(List.of(classes))).contains(built);
     }
+
+    @Test
+    void aWarmUpThatARealCallEndedResumesOnceTheNodeIsQuiet() throws Exception {
+        Root.assume();
+        assumeTrue(Files.isExecutable(SHIM), "the shim was not built (no cc)");
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+        try (Podnetd d = Podnetd.start(dir.resolve("podnetd.sock"), PluginRunner::runExecutable, log)) {
+            Thread warm = Thread.ofPlatform().start(() -> PodnetdMain.warmUp(d, false, Warmup.CYCLES,
+                    Duration.ofSeconds(60), Duration.ofMillis(300), log));
+            Thread.sleep(200); // within its first round: 40 cycles take far longer
+            Path bridge = Files.createSymbolicLink(dir.resolve("bridge"), SHIM.toAbsolutePath());
+            ProcessBuilder pb = new ProcessBuilder(bridge.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(java.util.Map.of("CNI_COMMAND", "VERSION", "PODNET_SOCKET", d.socketPath().toString(),
+                    "PODNET_AUTOSTART", "0", "PODNET_SHIM_NO_FALLBACK", "1"));
+            Process version = pb.start();
+            version.getOutputStream().close();
+            assertThat(version.waitFor()).isZero();
+            assertThat(d.realCalls()).isEqualTo(1);
+            warm.join(Duration.ofSeconds(60));
+            assertThat(warm.isAlive()).isFalse();
+        }
+        assertThat(logged.toString(StandardCharsets.UTF_8))
+                .contains("podnetd: warmed up in")
+                .contains(Warmup.CYCLES + " ADD/CHECK/DEL cycles")
+                .contains("rounds (real calls came between)")
+                .doesNotContain("failed");
+    }
 }
