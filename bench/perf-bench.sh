@@ -6,7 +6,9 @@
 #   1. podnet bench cni:   VERSION/ADD/CHECK/DEL medians, concurrent bursts, ipMasq off and on,
 #                          and the first ADD of fresh podnetds (--cold);
 #   2. podnet bench churn: N pods ADD then DEL, C in flight, rounds A B A B, ipMasq off and on;
-#   3. bench/spawn-floor.sh: what a no-op exec and a shim VERSION cost C at a time (the floor).
+#   3. the churn floor: the same churn against a "plugin" that does nothing (bench/noop-nolibc.c,
+#      the smallest exec there is): the harness and two execs per pod, no network work;
+#   4. bench/spawn-floor.sh: what a no-op exec and a shim VERSION cost C at a time (the floor).
 # The started podnetd is stopped at the end; throwaway namespaces only. Needs root.
 # PODS, CONCURRENT, COLD, CHURN_PODS, CHURN_C, ROUNDS change the sizes.
 set -euo pipefail
@@ -26,6 +28,13 @@ echo
 echo "== podnet bench churn"
 "$root/podnet" bench churn --ours "$work/bin" --pods "${CHURN_PODS:-200}" --concurrency "${CHURN_C:-16}" \
   --rounds "${ROUNDS:-2}" --masq both
+echo
+echo "== the churn floor: 'reference' below is a plugin that does nothing (bench/noop-nolibc.c)"
+mkdir -p "$work/noop"
+cc -O2 -static -nostdlib -o "$work/noop/bridge" "$root/bench/noop-nolibc.c"
+cp "$work/noop/bridge" "$work/noop/host-local"
+"$root/podnet" bench churn --ours "$work/bin" --reference "$work/noop" --pods "${CHURN_PODS:-200}" \
+  --concurrency "${CHURN_C:-16}" --rounds 1 --masq off
 echo
 echo "== the exec floor at churn's concurrency (bench/spawn-floor.sh)"
 N=600 C="${CHURN_C:-16}" "$root/bench/spawn-floor.sh" "$work/bin"

@@ -112,8 +112,12 @@ public final class PodnetdMain {
     /** Calls closer together than this are one burst (a runtime's loopback then bridge ADD): the warm-up waits it out. */
     static final Duration QUIET = Duration.ofMillis(100);
 
-    /** A warm-up that real calls ended resumes once no call came for this long. */
-    static final Duration RESUME_AFTER = Duration.ofSeconds(1);
+    /**
+     * A warm-up that real calls ended resumes once no call came for this long: long enough that
+     * the runtime is not in the middle of starting a pod (its work before the CNI call is
+     * invisible here, and a round running beside it slows that pod).
+     */
+    static final Duration RESUME_AFTER = Duration.ofSeconds(5);
     /** Real calls after which the daemon is warm by them and stops warming up (a cycle is three calls). */
     static final int WARM_BY_CALLS = 3 * Warmup.CYCLES;
     /** Rounds a warm-up that keeps being interrupted gets at most. */
