@@ -7,11 +7,11 @@
 # the CNI ADD chain done). Prints the `e2e timing` and `e2e ratio` lines of each run with the load
 # average at its start; the engines take the suite lock, as the e2e tests do.
 #
-# usage: bench/engine-bench.sh [RUNS (3)] [PER (5)] [ENGINES (containerd podman)]
+# usage: bench/engine-bench.sh [RUNS (3)] [PER (9)] [ENGINES (containerd podman)]
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 . "$root/scripts/jdk.sh"
-runs="${1:-3}"; per="${2:-5}"; engines=("${@:3}")
+runs="${1:-3}"; per="${2:-9}"; engines=("${@:3}")
 [ ${#engines[@]} -gt 0 ] || engines=(containerd podman)
 log="$(mktemp /tmp/engine-bench.XXXXXX)"
 trap 'rm -f "$log"' EXIT
