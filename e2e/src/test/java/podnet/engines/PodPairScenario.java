@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import podnet.linux.testing.Ip;
@@ -22,7 +21,7 @@ import podnet.linux.testing.Ip;
  */
 public final class PodPairScenario {
     /** One container as seen from outside: its init PID, eth0 address and host-side peer ifindex. */
-    public record Pod(String name, long pid, String ip, int hostIfindex, double readyMillis) {}
+    public record Pod(String name, long pid, String ip, int hostIfindex, NetworkReady.Timing timing) {}
 
     private final Engine engine;
     private final E2eNode node;
@@ -37,7 +36,7 @@ public final class PodPairScenario {
         // whichever plugin set runs first; it is timed apart so a and b compare like with like.
         Pod warm = start("w");
         double warmRemove = remove(warm.name());
-        print("cold", warm.readyMillis(), warmRemove);
+        print("cold", warm.timing(), warmRemove);
         assertThat(node.net.leases()).as("leases after the cold container").isEmpty();
 
         List<Pod> pods = new ArrayList<>();
@@ -61,8 +60,8 @@ public final class PodPairScenario {
         }
         assertThat(bridge.get("ifname")).isEqualTo(node.net.bridge());
 
-        print("a", a.readyMillis(), remove("a"));
-        print("b", b.readyMillis(), remove("b"));
+        print("a", a.timing(), remove("a"));
+        print("b", b.timing(), remove("b"));
         Set<Integer> hostEnds = pods.stream().map(Pod::hostIfindex).collect(Collectors.toSet());
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline
@@ -98,9 +97,12 @@ public final class PodPairScenario {
     private Pod start(String name) {
         long t0 = System.nanoTime();
         engine.launch(name);
-        Pod pod = awaitNetworkReady(name, t0);
+        NetworkReady.Timing t = new NetworkReady(node.net, node.nodeNetns).await(engine, name, t0);
         engine.awaitRunning(name);
-        return pod;
+        Map<String, Object> eth0 = eth0(t.pid())
+                .orElseThrow(() -> new AssertionError(engine.name() + " container " + name + ": no eth0"));
+        assertThat(subnetAddress(eth0)).as("eth0 of %s", name).contains(t.ip());
+        return new Pod(name, t.pid(), t.ip(), ((Number) eth0.get("link_index")).intValue(), t);
     }
 
     private double remove(String name) {
@@ -109,27 +111,15 @@ public final class PodPairScenario {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private void print(String container, double readyMillis, double removeMillis) {
-        System.out.printf("e2e timing | %-10s | %-9s | container %-4s | launch → network ready %7.1f ms | remove %7.1f ms%n",
-                engine.name(), node.plugins.label(), container, readyMillis, removeMillis);
+    private void print(String container, NetworkReady.Timing t, double removeMillis) {
+        print(engine.name(), node.plugins.label(), container, t, removeMillis);
     }
 
-    private Pod awaitNetworkReady(String name, long t0) {
-        long deadline = t0 + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            OptionalLong pid = engine.pid(name);
-            if (pid.isPresent()) {
-                Optional<Map<String, Object>> eth0 = eth0(pid.getAsLong());
-                Optional<String> ip = eth0.flatMap(this::subnetAddress);
-                if (ip.isPresent()) {
-                    double ms = (System.nanoTime() - t0) / 1e6;
-                    return new Pod(name, pid.getAsLong(), ip.get(), ((Number) eth0.get().get("link_index")).intValue(), ms);
-                }
-            }
-            Pids.sleep(2);
-        }
-        throw new AssertionError(engine.name() + " container " + name + ": eth0 never got an address in "
-                + node.net.subnet() + " (pid " + engine.pid(name) + ")");
+    /** One {@code e2e timing} line: "network ready" is the end of the CNI chain (see {@link NetworkReady}). */
+    static void print(String engine, String set, String container, NetworkReady.Timing t, double removeMillis) {
+        System.out.printf("e2e timing | %-10s | %-9s | container %-4s | launch → network ready %7.1f ms"
+                        + " | eth0 addressed %7.1f ms | remove %7.1f ms%n",
+                engine, set, container, t.readyMillis(), t.addressedMillis(), removeMillis);
     }
 
     /** The container's eth0 as {@code ip -j addr} sees it, read from its netns by PID. */
