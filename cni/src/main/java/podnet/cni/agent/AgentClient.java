@@ -9,11 +9,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import podnet.linux.fs.PathPresence;
 
 /**
  * Asks the node's agent over its unix socket and waits, at most {@code timeout} in all
@@ -32,7 +31,7 @@ public final class AgentClient {
 
     /** The agent's answer; empty when no socket file is there (no agent enforces policy on this node). */
     public static Optional<AgentAnswer> ask(Path socket, PodEvent event, Duration timeout) throws Unreachable {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        if (!PathPresence.exists(socket)) {
             return Optional.empty();
         }
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -2,8 +2,6 @@ package podnet.cni.bridge;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +14,7 @@ import podnet.cni.spec.CniError;
 import podnet.cni.spec.Json;
 import podnet.cni.spec.Log;
 import podnet.cni.spec.Result.IpConfig;
+import podnet.linux.fs.PathPresence;
 
 /**
  * The bridge's word to the node agent about a Kubernetes pod (CNI_ARGS K8S_POD_NAMESPACE and
@@ -90,7 +89,7 @@ final class AgentHook {
 
     /** Only a socket file that is there (the usual case without an agent costs one stat and no more classes). */
     private static Optional<Path> present(Optional<Path> socket) {
-        return socket.filter(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
+        return socket.filter(p -> PathPresence.exists(p));
     }
 
     private static Optional<PodEvent> event(Call call, PodEvent.Op op, InetAddress ip) {

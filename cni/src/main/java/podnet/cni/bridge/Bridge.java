@@ -66,7 +66,7 @@ public final class Bridge implements CniPlugin {
                 String hostVeth = hostLink.name();
                 int podIndex = hostLink.linkIndex(); // the pod end's index, in the pod
                 Phases.mark("veth");
-                HostBridge.plug(host, hostVeth, conf);
+                HostBridge.plug(host, hostLink, conf);
                 Phases.mark("plug");
                 List<IpConfig> ips = List.of();
                 List<RouteEntry> routes = List.of();

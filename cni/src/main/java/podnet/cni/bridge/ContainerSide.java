@@ -7,6 +7,7 @@ import podnet.cni.spec.CniError;
 import podnet.cni.spec.Result.IpConfig;
 import podnet.cni.spec.Result.RouteEntry;
 import podnet.linux.netlink.Address;
+import podnet.linux.netlink.InetConf;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.LinkChange;
 import podnet.linux.netlink.NetlinkException;
@@ -19,9 +20,10 @@ import podnet.linux.sysctl.Sysctl;
 
 /**
  * Inside the pod: the interface's sysctls, addresses, link state and routes, as the reference
- * sets them. The pod's netns is entered once per call, to set the sysctls (/proc/sys answers
- * for the opener's netns) and open the handle everything else goes through; addresses, link
- * up and routes then take one round trip.
+ * sets them. The pod's netns is entered once per call, to set the IPv6 sysctls (/proc/sys
+ * answers for the opener's netns; the kernel takes no IPv6 devconf by netlink) and open the
+ * handle everything else goes through; arp_notify, addresses, link up and routes then take one
+ * round trip.
  */
 final class ContainerSide {
     private ContainerSide() {}
@@ -54,7 +56,9 @@ final class ContainerSide {
                 v6gw = ip.gateway();
             }
         }
-        RtBatch b = cont.batch();
+        // arp_notify as the reference sets it before the addresses and link up, but by netlink:
+        // a /proc/sys open walks a path that grows with the node's namespaces. Best effort, as there.
+        RtBatch b = cont.batch().setIpv4Conf(index, InetConf.IPV4_ARP_NOTIFY, 1).optional();
         for (IpConfig ip : ips) {
             b.addAddress(index, ip.address());
         }
@@ -86,7 +90,10 @@ final class ContainerSide {
         }
     }
 
-    /** Runs on a thread inside the pod's netns; each key best effort (IPv6 off in the pod, an old kernel). */
+    /**
+     * Runs on a thread inside the pod's netns; each key best effort (IPv6 off in the pod, an old
+     * kernel). The reference's arp_notify is set by {@link #configure}, through netlink.
+     */
     private static void sysctls(String ifName, boolean anyV6, boolean enableDad) {
         if (enableDad) {
             set(Sysctl.conf("ipv6", ifName, "enhanced_dad"), "1", false);
@@ -94,7 +101,6 @@ final class ContainerSide {
         } else {
             set(Sysctl.conf("ipv6", ifName, "accept_dad"), "0", false);
         }
-        set(Sysctl.conf("ipv4", ifName, "arp_notify"), "1", false);
         if (anyV6) {
             for (String dev : List.of("lo", ifName)) {
                 set(Sysctl.conf("ipv6", dev, "disable_ipv6"), "0", true);

@@ -2,6 +2,7 @@ package podnet.cni.bridge;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import podnet.cni.spec.CniError;
 import podnet.cni.spec.Result;
 import podnet.cni.spec.Result.IpConfig;
@@ -75,10 +76,31 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
             gw6 |= !gw.isIpv4();
         }
         if (gw4) {
-            Sysctl.ensure(Netns.CURRENT, "net/ipv4/ip_forward", "1");
+            forwardingOn(host, Sockets.AF_INET, "net/ipv4/ip_forward");
         }
         if (gw6) {
-            Sysctl.ensure(Netns.CURRENT, "net/ipv6/conf/all/forwarding", "1");
+            forwardingOn(host, Sockets.AF_INET6, "net/ipv6/conf/all/forwarding");
+        }
+    }
+
+    /**
+     * The reference's "1 unless it reads 1", read by netlink (RTM_GETNETCONF, on the handle we
+     * have) instead of a /proc/sys open; the write, when one is needed, stays a sysctl.
+     */
+    private static void forwardingOn(NetlinkHandle host, int family, String key) {
+        OptionalInt now;
+        try {
+            now = host.forwarding().get(family);
+        } catch (NetlinkException e) {
+            now = OptionalInt.empty(); // an old kernel: read it from /proc/sys
+        }
+        if (now.isPresent() && now.getAsInt() == 1) {
+            return;
+        }
+        if (now.isPresent()) {
+            Sysctl.set(Netns.CURRENT, key, "1");
+        } else {
+            Sysctl.ensure(Netns.CURRENT, key, "1");
         }
     }
 

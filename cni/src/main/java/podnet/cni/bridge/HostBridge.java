@@ -1,7 +1,9 @@
 package podnet.cni.bridge;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 import podnet.cni.spec.CniError;
+import podnet.linux.netlink.InetConf;
 import podnet.linux.netlink.Link;
 import podnet.linux.netlink.Links;
 import podnet.linux.netlink.NetlinkException;
@@ -54,7 +56,7 @@ final class HostBridge {
             }
             changed = true;
         }
-        bestEffortSysctl(Sysctl.conf("ipv6", br.name(), "accept_ra"), "0");
+        acceptRaOff(br);
         if (!br.isUp()) {
             host.links().setUp(br.name());
             changed = true;
@@ -95,14 +97,9 @@ final class HostBridge {
      * The rest of making the host veth a port, after {@link VethPair#create} made it one (up,
      * master, hairpin, isolation): accept_ra off, and the VLANs.
      */
-    static void plug(NetlinkHandle host, String hostVeth, BridgeConf conf) {
-        // A veth this ADD just made has the default (1): write without reading first, as the
-        // reference does; each /proc/sys open is a path walk that grows with the node's namespaces.
-        try {
-            Sysctl.set(Netns.CURRENT, Sysctl.conf("ipv6", hostVeth, "accept_ra"), "0");
-        } catch (RuntimeException e) {
-            // IPv6 may be disabled on the node: the reference ignores this too
-        }
+    static void plug(NetlinkHandle host, Link hostLink, BridgeConf conf) {
+        String hostVeth = hostLink.name();
+        acceptRaOff(hostLink);
         if (conf.vlan() != 0) {
             host.links().bridgeVlanAdd(hostVeth, conf.vlan(), Links.BRIDGE_VLAN_INFO_PVID | Links.BRIDGE_VLAN_INFO_UNTAGGED);
         }
@@ -125,9 +122,24 @@ final class HostBridge {
                 + " (CONFIG_BRIDGE_VLAN_FILTERING): " + e.getMessage(), null, e);
     }
 
-    private static void bestEffortSysctl(String key, String value) {
+    /**
+     * accept_ra 0 on a link of the node, as the reference writes it on the bridge and the host
+     * veth: skipped when the link's devconf (in the RTM_NEWLINK we have) already says 0, written
+     * without a read when it says otherwise; only a link without IPv6 devconf is read first.
+     * Best effort: IPv6 may be disabled on the node, and the reference ignores that too.
+     */
+    static void acceptRaOff(Link l) {
+        OptionalInt now = l.inet().ipv6(InetConf.IPV6_ACCEPT_RA);
+        if (now.isPresent() && now.getAsInt() == 0) {
+            return;
+        }
+        String key = Sysctl.conf("ipv6", l.name(), "accept_ra");
         try {
-            Sysctl.ensure(Netns.CURRENT, key, value);
+            if (now.isPresent()) {
+                Sysctl.set(Netns.CURRENT, key, "0");
+            } else {
+                Sysctl.ensure(Netns.CURRENT, key, "0");
+            }
         } catch (RuntimeException e) {
             // IPv6 may be disabled on the node: the reference ignores this too
         }

@@ -49,7 +49,9 @@ public final class LeaseStore implements AutoCloseable {
             throw CniError.config("network name \"" + network + "\" escapes dataDir");
         }
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            if (!Files.isDirectory(dir)) { // createDirectories alone throws (and catches) an exception when it exists: every call
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
         } catch (IOException e) {
             throw new CniError(CniError.IO_FAILURE, "cannot create IPAM store " + dir + ": " + e, null, e);
         }
@@ -111,7 +113,8 @@ public final class LeaseStore implements AutoCloseable {
     private Path temp(byte[] content) throws IOException {
         Path tmp = Files.createTempFile(dir, TEMP_PREFIX, "", MODE_0644);
         try {
-            Files.write(tmp, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            // Not O_TRUNC: the file is new and empty, and ext4 flushes a file truncated to 0 on its close (auto_da_alloc).
+            Files.write(tmp, content, StandardOpenOption.WRITE);
             return tmp;
         } catch (IOException e) {
             deleteQuietly(tmp);
@@ -144,8 +147,9 @@ public final class LeaseStore implements AutoCloseable {
         Path tmp = temp(content);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            deleteQuietly(tmp);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp); // only then: deleting a moved file fails inside the JDK, an exception per call
+            throw e;
         }
     }
 

@@ -12,10 +12,11 @@ import podnet.linux.netlink.nl.Rtm;
  * @param slaveKind   the kind of the master this link is a port of, e.g. "bridge", or null
  * @param port        bridge-port settings when {@code slaveKind} is "bridge", else null
  * @param bridge      bridge settings when {@code kind} is "bridge", else null
+ * @param inet        its per-device IPv4/IPv6 settings (the /proc/sys/net/ipv{4,6}/conf/NAME values)
  */
 public record Link(int index, String name, String kind, int flags, int operState, int mtu,
         MacAddress mac, int masterIndex, int linkIndex, Integer linkNetnsId, int promiscuity,
-        String slaveKind, LinkStats stats, BridgePort port, BridgeInfo bridge) {
+        String slaveKind, LinkStats stats, BridgePort port, BridgeInfo bridge, InetConf inet) {
 
     public static final int OPER_UNKNOWN = 0, OPER_NOTPRESENT = 1, OPER_DOWN = 2,
             OPER_LOWERLAYERDOWN = 3, OPER_TESTING = 4, OPER_DORMANT = 5, OPER_UP = 6;

@@ -109,7 +109,8 @@ public final class Links {
                 mac != null && mac.length == 6 ? new MacAddress(mac) : null,
                 a.u32(IFLA_MASTER, 0), a.u32(IFLA_LINK, 0),
                 linkNetnsId == null || linkNetnsId < 0 ? null : linkNetnsId,
-                a.u32(IFLA_PROMISCUITY, 0), slaveKind, LinkStats.parse(a.get(IFLA_STATS64)), port, bridge);
+                a.u32(IFLA_PROMISCUITY, 0), slaveKind, LinkStats.parse(a.get(IFLA_STATS64)), port, bridge,
+                InetConf.parse(a.nested(IFLA_AF_SPEC)));
     }
 
     // ---- creating --------------------------------------------------------------------------

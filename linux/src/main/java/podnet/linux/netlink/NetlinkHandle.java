@@ -120,6 +120,11 @@ public final class NetlinkHandle implements AutoCloseable {
         return new Fdb(this);
     }
 
+    /** The namespace's IPv4/IPv6 forwarding switches, read by netlink. */
+    public Forwarding forwarding() {
+        return new Forwarding(this);
+    }
+
     public NsIds nsIds() {
         return new NsIds(this);
     }

@@ -31,6 +31,7 @@ public final class RtBatch {
     private final List<String> names = new ArrayList<>();
     private final List<Boolean> returnsLink = new ArrayList<>();
     private final List<String> linkNames = new ArrayList<>();
+    private final List<Boolean> optional = new ArrayList<>();
     private final List<FileDescriptor> fds = new ArrayList<>();
     private int failedStep = -1;
 
@@ -43,6 +44,16 @@ public final class RtBatch {
         names.add(what + handle.where());
         returnsLink.add(link);
         linkNames.add(linkName);
+        optional.add(false);
+        return this;
+    }
+
+    /** The step added last is best effort: its refusal does not make {@link #send} throw. */
+    public RtBatch optional() {
+        if (requests.isEmpty()) {
+            throw new IllegalStateException("no step to make optional");
+        }
+        optional.set(optional.size() - 1, true);
         return this;
     }
 
@@ -125,6 +136,28 @@ public final class RtBatch {
         return add(req, "set bridge port " + name, false, null);
     }
 
+    /**
+     * Sets {@code net.ipv4.conf.<link>.<key>} on link {@code index}, the key by its
+     * IPV4_DEVCONF_* id ({@link InetConf}), through netlink (IFLA_AF_SPEC, AF_INET,
+     * IFLA_INET_CONF): what a write to /proc/sys does, without its path walk. The kernel
+     * applies IFLA_AF_SPEC after a message's flags, so a setting that must precede link up
+     * goes in a step of its own before the one that sets it up.
+     */
+    public RtBatch setIpv4Conf(int index, int id, int value) {
+        if (id < 1 || id > 0xff) {
+            throw new IllegalArgumentException("IPV4_DEVCONF id " + id + " out of range");
+        }
+        NlRequest req = Rtm.ifinfomsg(Rtm.NEWLINK, 0, 0, index, 0, 0);
+        int spec = req.beginNested(Links.IFLA_AF_SPEC);
+        int inet = req.beginNested(Sockets.AF_INET);
+        int conf = req.beginNested(InetConf.IFLA_INET_CONF);
+        req.attrU32(id, value);
+        req.endNested(conf);
+        req.endNested(inet);
+        req.endNested(spec);
+        return add(req, "set link #" + index + " ipv4 devconf " + id + "=" + value, false, null);
+    }
+
     /** Adds {@code cidr} to link {@code index} (EEXIST if it is there). */
     public RtBatch addAddress(int index, Cidr cidr) {
         return add(Addresses.request(Rtm.NEWADDR, NLM_F_CREATE | NLM_F_EXCL, index, cidr, 0),
@@ -176,7 +209,7 @@ public final class RtBatch {
         try {
             List<NetlinkSocket.Outcome> outcomes = handle.socket().requestEach(requests, names);
             for (int i = 0; i < outcomes.size(); i++) {
-                if (outcomes.get(i).error() != null) {
+                if (outcomes.get(i).error() != null && !optional.get(i)) {
                     failedStep = i;
                     throw outcomes.get(i).error();
                 }

@@ -1,6 +1,7 @@
 package podnet.linux.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -28,6 +29,17 @@ public final class FileDescriptor implements AutoCloseable {
         static final MethodHandle H = Libc.downcall("open",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
                 Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class OpenAt {
+        static final MethodHandle H = Libc.downcall("openat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(3));
+    }
+
+    private static final class Write {
+        static final MethodHandle H = Libc.downcall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private static final class Close {
@@ -73,6 +85,17 @@ public final class FileDescriptor implements AutoCloseable {
         }
     }
 
+    /** openat(2) relative to this descriptor (a directory), with O_CLOEXEC added. */
+    public FileDescriptor openAt(String relative, int flags, int mode) {
+        MemorySegment st = Libc.errnoState();
+        try (Arena arena = Arena.ofConfined()) {
+            int rc = (int) OpenAt.H.invokeExact(st, fd(), arena.allocateFrom(relative), flags | O_CLOEXEC, mode);
+            return new FileDescriptor(Libc.check("openat " + relative, rc, st));
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
     public static FileDescriptor openReadOnly(Path path) {
         return open(path, O_RDONLY, 0);
     }
@@ -103,6 +126,24 @@ public final class FileDescriptor implements AutoCloseable {
             } catch (Throwable t) {
                 throw Libc.rethrow(t);
             }
+        }
+    }
+
+    /** One write(2) of all of {@code bytes} (retried on EINTR); the bytes written. */
+    public int write(byte[] bytes) {
+        MemorySegment st = Libc.errnoState();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, b, JAVA_BYTE, 0, bytes.length);
+            while (true) {
+                long rc = (long) Write.H.invokeExact(st, fd(), b, (long) bytes.length);
+                if (rc < 0 && Libc.errno(st) == Errno.EINTR) {
+                    continue;
+                }
+                return (int) Libc.check("write", rc, st);
+            }
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
         }
     }
 

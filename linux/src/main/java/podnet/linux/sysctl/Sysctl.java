@@ -2,17 +2,20 @@ package podnet.linux.sysctl;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import podnet.linux.ns.Netns;
+import podnet.linux.sys.FileDescriptor;
+import podnet.linux.sys.SysException;
 
 /**
  * Reads and writes {@code /proc/sys} inside a network namespace. The file must be opened from a
- * thread in that namespace: /proc/sys/net reflects the opener's netns.
+ * thread in that namespace: /proc/sys/net reflects the opener's netns. Keys under
+ * {@code net/ipv4} and {@code net/ipv6} of the process's own namespace are opened relative to
+ * a directory kept open ({@link SysctlDir}): no path walk that grows with the node's namespaces.
  */
 public final class Sysctl {
     private Sysctl() {}
@@ -47,17 +50,54 @@ public final class Sysctl {
     private static final int VALUE_LIMIT = 4096;
 
     /**
+     * The file, opened from the process's {@link SysctlDir} when the key is under one and the
+     * thread is in the process's namespace, else by its whole path.
+     */
+    private static FileDescriptor open(Path p, int flags) throws IOException {
+        try {
+            if (p.getNameCount() > 3 && p.getName(1).toString().equals("net")) {
+                String family = p.getName(2).toString();
+                if (family.equals("ipv4") || family.equals("ipv6")) {
+                    Optional<SysctlDir> dir = SysctlDir.ofProcessNetns(family);
+                    if (dir.isPresent()) {
+                        return dir.get().openKey(p.subpath(3, p.getNameCount()).toString(), flags);
+                    }
+                }
+            }
+            return FileDescriptor.open(p, flags, 0);
+        } catch (SysException e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The value, read from offset 0 in one call: the kernel's integer handlers (proc_dointvec)
-     * answer a read at any other offset with EOF, and {@link Files#readString} of a file whose
-     * size is 0 reads one byte first and then the rest, which gave "2" for 262144.
+     * answer a read at any other offset with EOF (a reader that starts with one byte gets "2"
+     * for 262144).
      */
     private static String read(Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(VALUE_LIMIT);
-            while (b.hasRemaining() && ch.read(b) > 0) {
-                // a string sysctl may come in pieces; an integer one comes whole in the first read
+        try (FileDescriptor fd = open(p, FileDescriptor.O_RDONLY); Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(VALUE_LIMIT);
+            long n = 0;
+            while (n < VALUE_LIMIT) {
+                int r = fd.read(b.asSlice(n));
+                if (r <= 0) {
+                    break; // a string sysctl may come in pieces; an integer one comes whole in the first read
+                }
+                n += r;
             }
-            return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip();
+            return new String(b.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                    StandardCharsets.US_ASCII).strip();
+        } catch (SysException e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path p, String value) throws IOException {
+        try (FileDescriptor fd = open(p, FileDescriptor.O_WRONLY)) {
+            fd.write(value.getBytes(StandardCharsets.US_ASCII));
+        } catch (SysException e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
         }
     }
 
@@ -65,7 +105,7 @@ public final class Sysctl {
         Path p = path(key);
         netns.run(() -> {
             try {
-                Files.writeString(p, value, StandardCharsets.US_ASCII);
+                write(p, value);
             } catch (IOException e) {
                 throw new UncheckedIOException("sysctl " + key + "=" + value + " in " + netns, e);
             }
@@ -78,7 +118,7 @@ public final class Sysctl {
         netns.run(() -> {
             try {
                 if (!read(p).equals(value)) {
-                    Files.writeString(p, value, StandardCharsets.US_ASCII);
+                    write(p, value);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("sysctl " + key + "=" + value + " in " + netns, e);

@@ -109,4 +109,35 @@ class RtBatchTest {
         assertThat(Ip.json(pod.name(), "link", "show").stream().map(m -> m.get("ifname")))
                 .contains("eth1").doesNotContain("eth0", "eth2");
     }
+    private String podSysctl(String key) {
+        return Ip.run("ip", "netns", "exec", pod.name(), "cat", "/proc/sys/" + key).ok().out().strip();
+    }
+
+    @Test
+    void anIpv4DevconfKeyIsSetByNetlinkBeforeTheLinkGoesUp() {
+        Link host = inNode.batch().addVeth(new VethSpec("vethtest", "eth0", pod, 0, true, 0, null)).send().getFirst();
+        int eth0 = host.linkIndex();
+        assertThat(podSysctl("net/ipv4/conf/eth0/arp_notify")).isEqualTo("0");
+        Link after = inPod.batch()
+                .setIpv4Conf(eth0, InetConf.IPV4_ARP_NOTIFY, 1)
+                .setLink(eth0, LinkChange.setUp())
+                .getLink(eth0)
+                .send().getFirst();
+        assertThat(podSysctl("net/ipv4/conf/eth0/arp_notify")).as("the sysctl oracle").isEqualTo("1");
+        assertThat(after.inet().ipv4(InetConf.IPV4_ARP_NOTIFY)).hasValue(1);
+        assertThat(podSysctl("net/ipv4/conf/lo/arp_notify")).as("no other device's").isEqualTo("0");
+    }
+
+    @Test
+    void anOptionalStepsRefusalDoesNotFailTheBatch() {
+        Link host = inNode.batch().addVeth(new VethSpec("vethtest", "eth0", pod, 0, false, 0, null)).send().getFirst();
+        int eth0 = host.linkIndex();
+        assertThatThrownBy(() -> inPod.batch().setIpv4Conf(9999, InetConf.IPV4_ARP_NOTIFY, 1).send())
+                .isInstanceOf(NetlinkException.class).hasMessageContaining("ipv4 devconf 22=1");
+        List<Link> links = inPod.batch().setIpv4Conf(9999, InetConf.IPV4_ARP_NOTIFY, 1).optional()
+                .setLink(eth0, LinkChange.setUp()).getLink(eth0).send();
+        assertThat(links).singleElement().satisfies(l -> assertThat(l.isUp()).isTrue());
+        assertThatThrownBy(() -> inPod.batch().optional()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> inPod.batch().setIpv4Conf(eth0, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

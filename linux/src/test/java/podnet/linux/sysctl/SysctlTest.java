@@ -105,4 +105,31 @@ class SysctlTest {
         assertThatThrownBy(() -> Sysctl.get(Netns.named(namespaces.name("missing")), "net.ipv4.ip_forward"))
                 .hasMessageContaining(namespaces.name("missing"));
     }
+    @Test
+    void theProcessNamespacesDirectoryServesOnlyThreadsInIt() throws Exception {
+        assertThat(SysctlDir.ofProcessNetns("ipv4")).as("this thread is in the process's netns").isPresent();
+        assertThat(SysctlDir.ofProcessNetns("ipv6").orElseThrow().family()).isEqualTo("ipv6");
+        assertThat(Sysctl.get(Netns.CURRENT, "net.ipv4.ip_forward")).isEqualTo(root("net.ipv4.ip_forward"));
+        assertThat(Sysctl.get(Netns.CURRENT, Sysctl.conf("ipv6", "lo", "accept_ra")))
+                .isEqualTo(root(Sysctl.conf("ipv6", "lo", "accept_ra")));
+        assertThat(ns.call(() -> SysctlDir.ofProcessNetns("ipv4"))).as("a thread in another netns").isEmpty();
+        // a key the other netns has and the process's has not: read by its path there
+        Sysctl.set(ns, Sysctl.conf("ipv4", "peer0", "arp_notify"), "1");
+        assertThat(ns.call(() -> Sysctl.get(Netns.CURRENT, Sysctl.conf("ipv4", "peer0", "arp_notify")))).isEqualTo("1");
+        assertThatThrownBy(() -> Sysctl.get(Netns.CURRENT, Sysctl.conf("ipv4", "peer0", "arp_notify")))
+                .as("not in the process's netns").isInstanceOf(UncheckedIOException.class).hasMessageContaining("peer0");
+    }
+
+    @Test
+    void aDirectoryOpenedInANamespaceOpensItsKeys() {
+        String v = ns.call(() -> {
+            try (SysctlDir d = SysctlDir.open("ipv4");
+                    var fd = d.openKey("conf/peer0/arp_notify", podnet.linux.sys.FileDescriptor.O_WRONLY)) {
+                fd.write("1".getBytes());
+            }
+            return "done";
+        });
+        assertThat(v).isEqualTo("done");
+        assertThat(oracle(Sysctl.conf("ipv4", "peer0", "arp_notify"))).isEqualTo("1");
+    }
 }
