@@ -94,14 +94,7 @@ record Gateways(List<IpConfig> ips, List<RouteEntry> routes, List<Cidr> bridgeAd
         } catch (NetlinkException e) {
             now = OptionalInt.empty(); // an old kernel: read it from /proc/sys
         }
-        if (now.isPresent() && now.getAsInt() == 1) {
-            return;
-        }
-        if (now.isPresent()) {
-            Sysctl.set(Netns.CURRENT, key, "1");
-        } else {
-            Sysctl.ensure(Netns.CURRENT, key, "1");
-        }
+        Sysctl.ensure(Netns.CURRENT, key, "1", now);
     }
 
     /** Puts the gateway address on the bridge, as the reference's ensureAddr; true if this call added it. */

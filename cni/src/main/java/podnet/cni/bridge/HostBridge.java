@@ -1,7 +1,6 @@
 package podnet.cni.bridge;
 
 import java.util.Optional;
-import java.util.OptionalInt;
 import podnet.cni.spec.CniError;
 import podnet.linux.netlink.InetConf;
 import podnet.linux.netlink.Link;
@@ -129,17 +128,9 @@ final class HostBridge {
      * Best effort: IPv6 may be disabled on the node, and the reference ignores that too.
      */
     static void acceptRaOff(Link l) {
-        OptionalInt now = l.inet().ipv6(InetConf.IPV6_ACCEPT_RA);
-        if (now.isPresent() && now.getAsInt() == 0) {
-            return;
-        }
-        String key = Sysctl.conf("ipv6", l.name(), "accept_ra");
         try {
-            if (now.isPresent()) {
-                Sysctl.set(Netns.CURRENT, key, "0");
-            } else {
-                Sysctl.ensure(Netns.CURRENT, key, "0");
-            }
+            Sysctl.ensure(Netns.CURRENT, Sysctl.conf("ipv6", l.name(), "accept_ra"), "0",
+                    l.inet().ipv6(InetConf.IPV6_ACCEPT_RA));
         } catch (RuntimeException e) {
             // IPv6 may be disabled on the node: the reference ignores this too
         }

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import podnet.linux.ns.Netns;
 import podnet.linux.sys.FileDescriptor;
 import podnet.linux.sys.SysException;
@@ -86,7 +88,7 @@ public final class Sysctl {
                 }
                 n += r;
             }
-            return new String(b.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+            return new String(b.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE),
                     StandardCharsets.US_ASCII).strip();
         } catch (SysException e) {
             throw new IOException(p + ": " + e.getMessage(), e);
@@ -110,6 +112,19 @@ public final class Sysctl {
                 throw new UncheckedIOException("sysctl " + key + "=" + value + " in " + netns, e);
             }
         });
+    }
+
+    /**
+     * {@link #ensure}, with the current value already known when {@code known} is present (from
+     * netlink: a link's devconf, RTM_GETNETCONF): then nothing is read, and nothing written if it
+     * is {@code value}.
+     */
+    public static void ensure(Netns netns, String key, String value, OptionalInt known) {
+        if (known.isEmpty()) {
+            ensure(netns, key, value);
+        } else if (!Integer.toString(known.getAsInt()).equals(value)) {
+            set(netns, key, value);
+        }
     }
 
     /** Writes only if the value differs; saves a write (and a log line) on the common path. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,6 +69,20 @@ class SysctlTest {
         assertThat(Sysctl.get(ns, arpNotify)).isEqualTo("1");
         assertThat(oracle(arpNotify)).isEqualTo("1");
         assertThat(oracle(acceptDad)).isEqualTo("0");
+    }
+
+    @Test
+    void aValueKnownFromNetlinkIsNeitherReadNorRewritten() {
+        String ttl = "net.ipv4.ip_default_ttl";
+        Sysctl.set(ns, ttl, "70");
+        // "known" 64 (stale on purpose): taken as it is, so nothing is written
+        Sysctl.ensure(ns, ttl, "64", OptionalInt.of(64));
+        assertThat(Sysctl.get(ns, ttl)).isEqualTo("70");
+        Sysctl.ensure(ns, ttl, "64", OptionalInt.of(70));
+        assertThat(Sysctl.get(ns, ttl)).isEqualTo("64");
+        Sysctl.set(ns, ttl, "71");
+        Sysctl.ensure(ns, ttl, "64", OptionalInt.empty()); // unknown: read, then written
+        assertThat(Sysctl.get(ns, ttl)).isEqualTo("64");
     }
 
     @Test
